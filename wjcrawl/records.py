@@ -62,3 +62,47 @@ ARTICLE_FIELDS: tuple[str, ...] = (
     "content_hash",
     "rendering",
 )
+
+
+@dataclass
+class RawPage:
+    """A response as received, kept byte for byte so any article can be re-parsed later."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: str  # ISO 8601, UTC
+
+
+@dataclass
+class ArticleItem(Article):
+    """What the spider yields and the pipelines pass on: an article plus where and how it was fetched.
+
+    ``page`` never reaches a feed export (``FEED_EXPORT_FIELDS``); ``alias`` is set by the
+    deduplication pipeline when this article id was already seen in the run under another URL.
+    """
+
+    urls: list[str] = field(default_factory=list)
+    page: RawPage | None = None
+    alias: bool = False
+
+    @classmethod
+    def from_article(cls, article: Article, page: RawPage | None = None) -> ArticleItem:
+        return cls(**{k: getattr(article, k) for k in ARTICLE_FIELDS}, urls=[article.url], page=page)
+
+    def record(self) -> dict[str, Any]:
+        """The article's exported fields only (no page, no alias flag)."""
+        out = {k: getattr(self, k) for k in ARTICLE_FIELDS}
+        out["images"] = [asdict(i) if isinstance(i, Image) else dict(i) for i in self.images]
+        return out
+
+
+@dataclass
+class FailedPage:
+    """A page that could not be turned into an article: logged, counted and recorded, never fatal."""
+
+    url: str
+    reason: str
+    status: int | None = None
+    page: RawPage | None = None

@@ -25,7 +25,8 @@ Disallow: /search/
 GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
 ARTICLE_PATH = re.compile(r"^/news/([a-z0-9_]+)/(\d{4}-\d{2}-\d{2})/(\d+)\.html$")
 LISTING_PATH = re.compile(r"^/news/([a-z0-9_]+)/(?:(index|list)(?:_(\d+))?\.html)?$")
-NOT_FOUND = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>404</title></head><body><h1>页面不存在</h1></body></html>"
+NOT_FOUND = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>404</title></head>'
+             "<body><h1>页面不存在</h1></body></html>")
 
 
 class Replica:
@@ -157,6 +158,7 @@ def _html(status: int, page: str, charset: str, header_charset: str | None) -> t
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: Scrapy reuses connections
     server_version = "wj001-replica/1.0"
+    disable_nagle_algorithm = True  # headers and body go out at once: no 40 ms delayed-ACK stalls
 
     def do_GET(self) -> None:
         replica: Replica = self.server.replica  # type: ignore[attr-defined]
@@ -169,5 +171,5 @@ class _Handler(BaseHTTPRequestHandler):
         replica._record({"ts": round(time.time(), 3), "method": "GET", "path": self.path, "status": status,
                          "bytes": len(body), "ua": self.headers.get("User-Agent", "")})
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence stderr noise
+    def log_message(self, format: str, *args: Any) -> None:  # silence http.server's stderr noise
         pass

@@ -98,6 +98,11 @@ class ReplicaArticle:
     breadcrumb: list[str] = field(default_factory=list)
 
     @property
+    def date_on_page(self) -> bool:
+        """Some meta lines lack the date (and so its time); the URL still has the date."""
+        return self.special == "mirror" or self.index % 13 != 6
+
+    @property
     def template(self) -> str:
         return "old" if self.special == "mirror" or (self.index // 2) % 2 == 0 else "new"
 
@@ -228,7 +233,7 @@ class Site:
                 "authors": a.authors,
                 "editor": a.editor,
                 "published_date": a.date.isoformat(),
-                "published_at": f"{a.date.isoformat()}T{a.time}:00+08:00" if a.time else None,
+                "published_at": f"{a.date.isoformat()}T{a.time}:00+08:00" if a.time and a.date_on_page else None,
                 "keywords": a.keywords,
                 "text": text,
                 "images": [
@@ -369,7 +374,7 @@ def _render_old(a: ReplicaArticle) -> str:
         fields.append(f"作者{c}" if a.index % 14 == 3 else "")  # an empty author label, or none at all
     else:
         fields.append(f"作者{c}{html.escape(' '.join(a.authors) if a.index % 4 else '、'.join(a.authors))}")
-    if a.index % 13 != 6:  # the date is missing from some meta lines; the URL still has it
+    if a.date_on_page:
         fields.append(f"日期{c}{a.date.isoformat()}" + (f" {a.time}" if a.time else ""))
     meta = " ".join(f for f in fields if f)
     if a.index % 4 != 1:
@@ -384,7 +389,7 @@ def _render_old(a: ReplicaArticle) -> str:
 def _render_new(a: ReplicaArticle) -> str:
     c = _colon(a)
     spans = [f'<span class="date">{a.date.isoformat()}{" " + a.time if a.time else ""}</span>']
-    if a.index % 13 == 6:
+    if not a.date_on_page:
         spans = []
     if a.source is not None:
         spans.append(f'<span>来源{c}<a href="/" target="_blank">{html.escape(a.source)}</a></span>')

@@ -1,0 +1,4 @@
+from wjcrawl.cli import main
+import sys
+
+sys.exit(main())

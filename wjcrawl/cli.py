@@ -1,0 +1,338 @@
+"""The ``wjcrawl`` command: a thin layer over Scrapy's own machinery and the store.
+
+Exit codes: 0 done (a crawl that completed, even with some failed pages: they are recorded),
+1 runtime error (database unreachable, unreadable file...), 2 usage error. Every error a user can
+cause is one line on stderr; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+from wjcrawl import __version__
+from wjcrawl.errors import ParseError, UsageError, WjcrawlError
+
+EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def project_settings(**overrides: Any) -> Any:
+    """wjcrawl's Scrapy settings (read from the environment by wjcrawl.settings), plus CLI overrides."""
+    from scrapy.settings import Settings
+
+    settings = Settings()
+    settings.setmodule("wjcrawl.settings", priority="project")
+    for key, value in overrides.items():
+        if value is not None:
+            settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def _date(value: str) -> str:
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {value!r}") from None
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, not {value!r}")
+    return number
+
+
+def _port(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (0-65535): {value!r}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="wjcrawl", description="Archive the Wujin News (武进新闻网) news center.")
+    parser.add_argument("--version", action="version", version=f"wjcrawl {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def db_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (env WJCRAWL_DATABASE_URL; "
+                       "default sqlite:///wjcrawl.db)")
+
+    crawl = sub.add_parser("crawl", help="crawl the site into the database")
+    crawl.add_argument("--base-url", metavar="URL", help="site to crawl (env WJCRAWL_BASE_URL; "
+                       "default http://www.wj001.com)")
+    db_option(crawl)
+    crawl.add_argument("--channel", metavar="SLUG", action="append", default=[],
+                       help="crawl only this channel (repeatable), e.g. jinriyaowen")
+    crawl.add_argument("--quiet", action="store_true", help="print only errors and the summary line")
+    crawl.add_argument("--log-file", metavar="FILE", help="write Scrapy's log to FILE (appends)")
+
+    export = sub.add_parser("export", help="export articles as JSON Lines")
+    db_option(export)
+    export.add_argument("-o", "--output", metavar="FILE", required=True, help="output file, or - for stdout")
+    export.add_argument("--since", type=_date, metavar="DATE", help="published on or after (YYYY-MM-DD)")
+    export.add_argument("--until", type=_date, metavar="DATE", help="published on or before (YYYY-MM-DD)")
+    export.add_argument("--channel", metavar="SLUG", help="only this channel")
+    export.add_argument("--gzip", action="store_true", help="gzip the output")
+
+    stats = sub.add_parser("stats", help="articles per channel and month, id gaps, failures, runs")
+    db_option(stats)
+    stats.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    reparse = sub.add_parser("reparse", help="re-run the current parser over the stored raw pages")
+    db_option(reparse)
+
+    parse = sub.add_parser("parse", help="parse one saved article page and print its record as JSON")
+    parse.add_argument("file", metavar="FILE", help="saved page, or - for stdin")
+    parse.add_argument("--url", required=True, help="the URL the page was fetched from")
+    parse.add_argument("--content-type", metavar="VALUE", help='its Content-Type, e.g. "text/html; charset=gbk"')
+
+    replica = sub.add_parser("replica", help="serve a replica of the news center on this machine")
+    replica.add_argument("--host", default="127.0.0.1")
+    replica.add_argument("--port", type=_port, default=8000)
+    replica.add_argument("--articles", type=_positive, default=60, help="articles on day 1")
+    replica.add_argument("--day", type=_positive, default=1, help="day D publishes new articles on top of D-1")
+    replica.add_argument("--seed", type=int, default=1)
+    replica.add_argument("--page-size", type=_positive, default=10, help="articles per listing page")
+    replica.add_argument("--new-per-day", type=int, default=6, help="articles published each day after day 1")
+    replica.add_argument("--truth", metavar="FILE", help="write the records a correct crawl must export")
+    replica.add_argument("--log", metavar="FILE", help="write one JSON line per request served")
+    return parser
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from scrapy.crawler import CrawlerProcess
+
+    from wjcrawl.spiders.news import check_base_url, check_channel
+    from wjcrawl.store import ArticleStore
+
+    overrides: dict[str, Any] = {"WJCRAWL_DATABASE_URL": args.db, "LOG_FILE": args.log_file}
+    if args.quiet:
+        overrides.update(LOG_LEVEL="ERROR", WJCRAWL_PROGRESS_INTERVAL=0)
+    settings = project_settings(**overrides)
+    base_url = check_base_url(args.base_url or settings.get("WJCRAWL_BASE_URL"))
+    channels = [check_channel(c) for c in args.channel]
+    database_url = settings.get("WJCRAWL_DATABASE_URL")
+    ArticleStore(database_url).close()  # fail fast, with one line, when the database is unusable
+    started = time.monotonic()
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler("news")
+    process.crawl(crawler, base_url=base_url, channel=channels or None)
+    process.start()
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    reason = stats.get("finish_reason")
+    summary = {
+        "status": reason or "failed",
+        "requests": stats.get("downloader/request_count", 0),
+        "pages": stats.get("response_received_count", 0),
+        "articles_new": stats.get("wjcrawl/stored/new", 0),
+        "articles_updated": stats.get("wjcrawl/stored/updated", 0),
+        "articles_unchanged": stats.get("wjcrawl/stored/unchanged", 0),
+        "aliases": stats.get("wjcrawl/stored/aliases", 0),
+        "failed": stats.get("wjcrawl/failed", 0),
+        "dropped": sum(v for k, v in stats.items() if k.startswith("wjcrawl/dropped/")),
+        "seconds": round(time.monotonic() - started, 1),
+        "db": database_url,
+    }
+    print("wjcrawl crawl: " + " ".join(f"{k}={v}" for k, v in summary.items()), flush=True)
+    if reason is None or stats.get("wjcrawl/run_id") is None:
+        print("wjcrawl: error: the crawl did not complete; see the log above", file=sys.stderr)
+        return EXIT_RUNTIME
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from wjcrawl.store import ArticleStore
+
+    store = ArticleStore(project_settings(WJCRAWL_DATABASE_URL=args.db).get("WJCRAWL_DATABASE_URL"))
+    records = store.iter_records(since=args.since, until=args.until, channel=args.channel)
+    count = 0
+    if args.output == "-":
+        out: IO[bytes] = sys.stdout.buffer
+        stream = gzip.GzipFile(fileobj=out, mode="wb") if args.gzip else out
+        for record in records:
+            stream.write(_json_line(record))
+            count += 1
+        stream.flush()
+        if args.gzip:
+            stream.close()
+    else:
+        target = Path(args.output)
+        if not target.parent.is_dir():
+            raise UsageError(f"cannot write {args.output}: directory {target.parent} does not exist")
+        # Written next to the target and renamed: a killed export never leaves a truncated file behind.
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as raw:
+                stream = gzip.GzipFile(fileobj=raw, mode="wb", filename="") if args.gzip else raw
+                for record in records:
+                    stream.write(_json_line(record))
+                    count += 1
+                if args.gzip:
+                    stream.close()
+            os.replace(tmp_name, target)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+    store.close()
+    print(f"wjcrawl export: articles={count} output={args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _json_line(record: dict[str, Any]) -> bytes:
+    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from wjcrawl.store import ArticleStore
+
+    store = ArticleStore(project_settings(WJCRAWL_DATABASE_URL=args.db).get("WJCRAWL_DATABASE_URL"))
+    per = store.articles_per_channel_month()
+    report = {"counts": store.counts(),
+              "per_channel_month": [{"channel": c, "month": m, "articles": n} for (c, m), n in sorted(per.items())],
+              "id_gaps": [{"first": a, "last": b} for a, b in store.id_gaps()],
+              "failures": store.failures(), "runs": store.runs()}
+    store.close()
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    print("totals: " + " ".join(f"{k}={v}" for k, v in report["counts"].items()))
+    print("articles per channel and month:")
+    for row in report["per_channel_month"]:
+        print(f"  {row['channel']:<20} {row['month']}  {row['articles']:>6}")
+    gaps = report["id_gaps"]
+    missing = sum(g["last"] - g["first"] + 1 for g in gaps)
+    print(f"id gaps (possible missed articles): {len(gaps)} gaps, {missing} ids")
+    for g in gaps[:20]:
+        print(f"  {g['first']}" + (f"-{g['last']}" if g["last"] != g["first"] else ""))
+    print(f"failed URLs: {len(report['failures'])}")
+    for f in report["failures"][:20]:
+        print(f"  {f['url']}  {f['reason']}  attempts={f['attempts']}")
+    print("latest runs:")
+    for r in report["runs"]:
+        print(f"  #{r['id']} {r['started_at']} {r['status']} requests={r['requests']} new={r['articles_new']} "
+              f"updated={r['articles_updated']} failed={r['failed']}")
+    return EXIT_OK
+
+
+def cmd_reparse(args: argparse.Namespace) -> int:
+    from wjcrawl.parsing import parse_article
+    from wjcrawl.records import ArticleItem
+    from wjcrawl.store import ArticleStore, BatchResult
+
+    store = ArticleStore(project_settings(WJCRAWL_DATABASE_URL=args.db).get("WJCRAWL_DATABASE_URL"))
+    total, failed, batch = BatchResult(), 0, []
+
+    def flush() -> None:
+        result = store.save(batch)
+        total.updated += result.updated
+        total.unchanged += result.unchanged
+        batch.clear()
+
+    for article_id, page in store.iter_article_pages():
+        content_type = next((v for k, v in page.headers.items() if k.lower() == "content-type"), None)
+        try:
+            article = parse_article(page.body, page.url, content_type)
+        except ParseError as exc:
+            failed += 1
+            print(f"wjcrawl reparse: {page.url}: {exc}", file=sys.stderr)
+            continue
+        if article.article_id != article_id:
+            continue
+        batch.append(ArticleItem.from_article(article))
+        if len(batch) >= 200:
+            flush()
+    flush()
+    store.close()
+    print(f"wjcrawl reparse: updated={total.updated} unchanged={total.unchanged} failed={failed}")
+    return EXIT_OK
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from wjcrawl.parsing import parse_article
+
+    if args.file == "-":
+        body = sys.stdin.buffer.read()
+    else:
+        try:
+            body = Path(args.file).read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
+    if not args.url.startswith(("http://", "https://")):
+        raise UsageError(f"--url must be an http(s) URL, not {args.url!r}")
+    article = parse_article(body, args.url, args.content_type)
+    sys.stdout.write(json.dumps(article.to_dict(), ensure_ascii=False) + "\n")
+    return EXIT_OK
+
+
+def cmd_replica(args: argparse.Namespace) -> int:
+    from wjcrawl.replica import Replica, Site
+
+    try:
+        site = Site(articles=args.articles, day=args.day, seed=args.seed, page_size=args.page_size,
+                    new_per_day=args.new_per_day)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        replica = Replica(site, host=args.host, port=args.port, log_file=args.log)
+    except OSError as exc:
+        raise WjcrawlError(f"cannot serve on {args.host}:{args.port}: {exc.strerror}") from None
+    if args.truth:
+        replica.write_truth(args.truth)
+    print(f"replica: serving {site.total} articles (day {site.day}) at {replica.base_url}/", flush=True)
+    try:
+        replica.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        replica.stop()
+    return EXIT_OK
+
+
+COMMANDS = {"crawl": cmd_crawl, "export": cmd_export, "stats": cmd_stats, "reparse": cmd_reparse,
+            "parse": cmd_parse, "replica": cmd_replica}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ParseError as exc:
+        print(f"wjcrawl {args.command}: {exc}", file=sys.stderr)
+        return EXIT_RUNTIME
+    except WjcrawlError as exc:
+        if args.debug:
+            raise
+        print(f"wjcrawl {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

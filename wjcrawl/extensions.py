@@ -1,0 +1,47 @@
+"""Scrapy extensions, one job each."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+
+class ProgressReporter:
+    """Prints a progress line (pages, articles new/updated, failures) to stderr every few seconds."""
+
+    def __init__(self, crawler: Crawler, interval: float) -> None:
+        self.stats = crawler.stats
+        self.interval = interval
+        self.started = time.monotonic()
+        self.loop: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Any:
+        interval = crawler.settings.getfloat("WJCRAWL_PROGRESS_INTERVAL", 0)
+        if interval <= 0:
+            raise NotConfigured("WJCRAWL_PROGRESS_INTERVAL is 0")
+        ext = cls(crawler, interval)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.loop = task.LoopingCall(self.report)
+        self.loop.start(self.interval, now=False)
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self.loop and self.loop.running:
+            self.loop.stop()
+
+    def report(self) -> None:
+        get = self.stats.get_value
+        print(f"progress: {time.monotonic() - self.started:.0f}s pages={get('response_received_count', 0)} "
+              f"articles={get('item_scraped_count', 0)} new={get('wjcrawl/stored/new', 0)} "
+              f"updated={get('wjcrawl/stored/updated', 0)} failed={get('wjcrawl/failed', 0)}",
+              file=sys.stderr, flush=True)

@@ -1,0 +1,1 @@
+"""Spiders: each decides only what to request next."""

@@ -1,0 +1,152 @@
+"""The ``news`` spider: walks the news center's channels and requests their article pages.
+
+Thin on purpose: it only decides what to request next. Links and fields come from
+``wjcrawl.parsing``; what happens to an article is the pipelines' business.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from wjcrawl.errors import ParseError, UsageError
+from wjcrawl.parsing import ListingPage, canonical_url, is_article_url, parse_listing, parse_response
+from wjcrawl.records import ArticleItem, FailedPage, RawPage
+
+CHANNEL_SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def check_base_url(url: str) -> str:
+    """The base URL without a trailing slash; anything but an http(s) URL with a host is a usage error."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"base URL must be an http(s) URL like http://www.wj001.com, not {url!r}")
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def check_channel(slug: str) -> str:
+    slug = slug.strip().strip("/")
+    if not slug or not set(slug) <= CHANNEL_SLUG_CHARS:
+        raise UsageError(f"channel must be a slug like jinriyaowen, not {slug!r}")
+    return slug
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def raw_page(response: Response) -> RawPage:
+    headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+    return RawPage(url=canonical_url(response.url), status=response.status, headers=headers, body=response.body,
+                   fetched_at=dt.datetime.now(dt.UTC).isoformat())
+
+
+class NewsSpider(scrapy.Spider):
+    """Discovers the news-center channels, walks each channel's listing pages, fetches the articles."""
+
+    name = "news"
+
+    def __init__(self, base_url: str | None = None, channel: str | list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._base_url_arg = base_url
+        self._channel_arg = channel
+        self.base_url = ""
+        self.channels: list[str] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.base_url = check_base_url(spider._base_url_arg or settings.get("WJCRAWL_BASE_URL"))
+        channels = spider._channel_arg or settings.getlist("WJCRAWL_CHANNELS")
+        if isinstance(channels, str):
+            channels = channels.split(",")
+        spider.channels = [check_channel(c) for c in channels if c.strip()]
+        spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
+        if is_loopback(spider.base_url) and settings.getbool("WJCRAWL_LOOPBACK_FAST"):
+            # The replica on this machine: no reason to be slow. set() keeps any -s override.
+            settings.set("DOWNLOAD_DELAY", 0, priority="spider")
+            settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        if self.channels:
+            for slug in self.channels:
+                yield self._listing_request(f"{self.base_url}/news/{slug}/")
+            return
+        for path in ("/", "/news/"):
+            yield scrapy.Request(self.base_url + path, callback=self.parse_index, errback=self.failed)
+
+    def parse_index(self, response: Response) -> Iterator[scrapy.Request]:
+        """Home page or news-center index: follow every channel found in navigation or listings."""
+        page = self._listing(response)
+        for url in page.channel_urls:
+            if urlsplit(url).path.startswith("/news/") and urlsplit(url).path != "/news/":
+                yield self._listing_request(url)
+
+    def parse_channel(self, response: Response) -> Iterator[scrapy.Request]:
+        """A channel's listing page: request its articles, then the next listing page by its link text."""
+        page = self._listing(response)
+        self.crawler.stats.inc_value("wjcrawl/listing_pages")
+        if not page.article_urls:
+            self.crawler.stats.inc_value("wjcrawl/listing_without_articles")
+            self.logger.warning("listing page without article links: %s", response.url)
+        for url in page.article_urls:
+            yield scrapy.Request(url, callback=self.parse_article, errback=self.failed)
+        if page.next_page_url:  # None on the last page, also when it links to itself
+            yield self._listing_request(page.next_page_url)
+
+    def parse_article(self, response: Response) -> Iterator[ArticleItem | FailedPage]:
+        page = raw_page(response)
+        try:
+            article = parse_response(response)
+        except ParseError as exc:
+            self.crawler.stats.inc_value("wjcrawl/failed")
+            self.crawler.stats.inc_value(f"wjcrawl/failed/{type(exc).__name__}")
+            self.logger.warning("cannot parse %s: %s", response.url, exc)
+            yield FailedPage(url=page.url, reason=f"{type(exc).__name__}: {exc}", status=response.status, page=page)
+            return
+        yield ArticleItem.from_article(article, page)
+
+    def failed(self, failure: Failure) -> Iterator[FailedPage]:
+        """A request that failed for good (HTTP error after retries, timeout, DNS...): record it."""
+        request = failure.request  # type: ignore[attr-defined]
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):  # robots.txt or off-site: skipped by choice, not a failure
+            self.crawler.stats.inc_value("wjcrawl/skipped")
+            return
+        response = getattr(failure.value, "response", None)
+        status = response.status if response is not None else None
+        reason = f"http {status}" if status else f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        self.crawler.stats.inc_value("wjcrawl/failed")
+        self.crawler.stats.inc_value(f"wjcrawl/failed/{reason.split(':')[0].replace(' ', '_')}")
+        self.logger.warning("failed %s: %s", request.url, reason)
+        if is_article_url(request.url):
+            page = raw_page(response) if response is not None else None
+            yield FailedPage(url=canonical_url(request.url), reason=reason, status=status, page=page)
+
+    def _listing_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(urljoin(self.base_url, url), callback=self.parse_channel, errback=self.failed)
+
+    def _listing(self, response: Response) -> ListingPage:
+        content_type = response.headers.get(b"Content-Type")
+        return parse_listing(response.body, response.url, content_type.decode("latin-1") if content_type else None)

@@ -1,0 +1,304 @@
+"""ArticleStore: the only code that talks to the database.
+
+Sessions are opened here and nowhere else; writes come in batches (one transaction per batch), so a
+killed crawl loses at most its open batch and never leaves a half-written article. Upserts are
+dialect-aware ``INSERT ... ON CONFLICT`` statements, so a row is never written twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, delete, event, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from wjcrawl.errors import StoreError, UsageError
+from wjcrawl.records import ARTICLE_FIELDS, ArticleItem, FailedPage, RawPage
+from wjcrawl.store.models import (
+    ArticleRevisionRow,
+    ArticleRow,
+    ArticleUrlRow,
+    Base,
+    CrawlRunRow,
+    FailureRow,
+    PageRow,
+)
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+EXPORT_CHUNK = 1000
+
+
+@dataclass
+class BatchResult:
+    """What one batch changed: new articles, updated (new revision), unchanged, alias URLs added."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    aliases: int = 0
+    failures: int = 0
+
+
+def iso8601(value: dt.datetime | None) -> str | None:
+    """Archive timestamps are exported in ISO 8601 with the site's +08:00 offset."""
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite hands back naive datetimes; they were stored as UTC
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(SHANGHAI).isoformat(timespec="seconds")
+
+
+def open_engine(database_url: str) -> Engine:
+    """An engine for ``database_url``; bad URLs and missing drivers are usage errors."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        raise UsageError(f"not a database URL: {database_url!r} (try sqlite:///wjcrawl.db)") from None
+    try:
+        if url.get_backend_name() == "sqlite":
+            engine = create_engine(url, connect_args={"timeout": 30})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except NoSuchModuleError:
+        raise UsageError(f"unsupported database URL scheme: {url.drivername!r}") from None
+    except ModuleNotFoundError as exc:
+        raise UsageError(f"the driver for {url.drivername!r} is not installed ({exc.name}); "
+                         "for PostgreSQL install wjcrawl[postgres]") from None
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers (export) never block the crawl's writes
+    cursor.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; WAL keeps it consistent
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class ArticleStore:
+    """The archive: articles, their URLs and revisions, raw pages, failures and crawl runs."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.engine = open_engine(database_url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        try:
+            Base.metadata.create_all(self.engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot open database {self.engine.url.render_as_string()}: "
+                             f"{_first_line(exc)}") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        session = self._sessions()
+        try:
+            with session.begin():
+                yield session
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database error: {_first_line(exc)}") from exc
+        finally:
+            session.close()
+
+    def _insert(self, model: type[Base]) -> Any:
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        return dialect.insert(model)
+
+    # --- crawl state ---------------------------------------------------------------------------
+
+    def known_article_ids(self) -> set[str]:
+        with self.session() as s:
+            return set(s.scalars(select(ArticleRow.article_id)))
+
+    def known_urls(self) -> set[str]:
+        with self.session() as s:
+            return set(s.scalars(select(ArticleUrlRow.url)))
+
+    def start_run(self, base_url: str) -> int:
+        with self.session() as s:
+            run = CrawlRunRow(started_at=dt.datetime.now(dt.UTC), status="running", base_url=base_url, stats={})
+            s.add(run)
+            s.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, status: str, counts: dict[str, int], stats: dict[str, Any]) -> None:
+        with self.session() as s:
+            s.execute(update(CrawlRunRow).where(CrawlRunRow.id == run_id).values(
+                finished_at=dt.datetime.now(dt.UTC), status=status, stats=stats, **counts))
+
+    # --- writes ----------------------------------------------------------------------------------
+
+    def save(self, items: Sequence[ArticleItem | FailedPage], run_id: int | None = None) -> BatchResult:
+        """Store a batch of articles, aliases and failed pages in one transaction."""
+        result = BatchResult()
+        now = dt.datetime.now(dt.UTC)
+        with self.session() as s:
+            pages = [i.page for i in items if i.page is not None]
+            if pages:
+                s.execute(self._insert(PageRow).on_conflict_do_nothing(), [_page_row(p, run_id) for p in pages])
+            failures = [i for i in items if isinstance(i, FailedPage)]
+            for failure in failures:
+                self._record_failure(s, failure, now)
+            result.failures = len(failures)
+            articles = [i for i in items if isinstance(i, ArticleItem)]
+            ids = {a.article_id for a in articles}
+            existing = {row.article_id: row for row in s.scalars(
+                select(ArticleRow).where(ArticleRow.article_id.in_(ids)))} if ids else {}
+            url_rows = []
+            for item in articles:
+                url_rows += [{"url": u, "article_id": item.article_id, "channel": item.channel,
+                              "first_seen_at": now} for u in item.urls]
+                row = existing.get(item.article_id)
+                if item.alias:
+                    result.aliases += 1
+                    continue
+                record = item.record()
+                if row is None:
+                    row = ArticleRow(**record, id_number=int(item.article_id), first_seen_at=now,
+                                     last_seen_at=now, revision=1)
+                    s.add(row)
+                    existing[item.article_id] = row
+                    result.new += 1
+                elif row.content_hash == record["content_hash"]:
+                    row.last_seen_at = now
+                    result.unchanged += 1
+                else:
+                    s.add(ArticleRevisionRow(article_id=row.article_id, revision=row.revision,
+                                             content_hash=row.content_hash, record=_row_record(row),
+                                             superseded_at=now))
+                    for key in ARTICLE_FIELDS:
+                        if key not in ("url", "channel"):  # the first URL stays the article's URL
+                            setattr(row, key, record[key])
+                    row.revision += 1
+                    row.last_seen_at = now
+                    result.updated += 1
+            s.flush()
+            if url_rows:
+                s.execute(self._insert(ArticleUrlRow).on_conflict_do_nothing(), url_rows)
+                # an article that arrived is no longer a failure under any of its URLs
+                s.execute(delete(FailureRow).where(FailureRow.url.in_([r["url"] for r in url_rows])))
+        return result
+
+    def _record_failure(self, s: Session, failure: FailedPage, now: dt.datetime) -> None:
+        stmt = self._insert(FailureRow).values(url=failure.url, reason=failure.reason, status=failure.status,
+                                               attempts=1, first_failed_at=now, last_failed_at=now)
+        s.execute(stmt.on_conflict_do_update(index_elements=["url"], set_={
+            "reason": stmt.excluded.reason, "status": stmt.excluded.status,
+            "attempts": FailureRow.attempts + 1, "last_failed_at": stmt.excluded.last_failed_at}))
+
+    # --- reads -----------------------------------------------------------------------------------
+
+    def iter_records(self, since: str | None = None, until: str | None = None,
+                     channel: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every article as an export record, sorted by published date then id, streamed in chunks."""
+        table = ArticleRow.__table__
+        query = select(table).order_by(table.c.published_date, table.c.id_number)
+        if since:
+            query = query.where(table.c.published_date >= since)
+        if until:
+            query = query.where(table.c.published_date <= until)
+        if channel:
+            query = query.where(table.c.channel == channel)
+        # Core rows, not ORM objects: nothing accumulates in an identity map, memory stays flat.
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=EXPORT_CHUNK).execute(query)
+            for chunk in result.mappings().partitions(EXPORT_CHUNK):
+                urls: dict[str, list[str]] = {}
+                for url, article_id in conn.execute(
+                        select(ArticleUrlRow.url, ArticleUrlRow.article_id)
+                        .where(ArticleUrlRow.article_id.in_([r["article_id"] for r in chunk]))
+                        .order_by(ArticleUrlRow.url)):
+                    urls.setdefault(article_id, []).append(url)
+                for row in chunk:
+                    record = {k: row[k] for k in ARTICLE_FIELDS}
+                    record.update(first_seen_at=iso8601(row["first_seen_at"]),
+                                  last_seen_at=iso8601(row["last_seen_at"]), revision=row["revision"],
+                                  urls=urls.get(row["article_id"], [row["url"]]))
+                    yield record
+
+    def iter_article_pages(self) -> Iterator[tuple[str, RawPage]]:
+        """(article_id, newest raw page) for every stored article: the input of ``reparse``."""
+        with self._sessions() as s:
+            newest = (select(ArticleUrlRow.article_id, func.max(PageRow.id).label("page_id"))
+                      .join(PageRow, PageRow.url == ArticleUrlRow.url)
+                      .where(PageRow.status == 200).group_by(ArticleUrlRow.article_id).subquery())
+            query = select(newest.c.article_id, PageRow).join(PageRow, PageRow.id == newest.c.page_id)
+            for article_id, page in s.execute(query.execution_options(yield_per=200)):
+                yield article_id, RawPage(url=page.url, status=page.status, headers=page.headers, body=page.body,
+                                          fetched_at=iso8601(page.fetched_at) or "")
+                s.expunge(page)
+
+    def counts(self) -> dict[str, int]:
+        with self.session() as s:
+            return {
+                "articles": s.scalar(select(func.count()).select_from(ArticleRow)) or 0,
+                "urls": s.scalar(select(func.count()).select_from(ArticleUrlRow)) or 0,
+                "pages": s.scalar(select(func.count()).select_from(PageRow)) or 0,
+                "revisions": s.scalar(select(func.count()).select_from(ArticleRevisionRow)) or 0,
+                "failures": s.scalar(select(func.count()).select_from(FailureRow)) or 0,
+            }
+
+    def articles_per_channel_month(self) -> Counter[tuple[str, str]]:
+        month = func.substr(ArticleRow.published_date, 1, 7)
+        with self.session() as s:
+            return Counter({(channel, m or "unknown"): n for channel, m, n in s.execute(
+                select(ArticleRow.channel, month, func.count()).group_by(ArticleRow.channel, month))})
+
+    def id_gaps(self, limit: int = 1000) -> list[tuple[int, int]]:
+        """Runs of missing ids between stored ones, as (first missing, last missing)."""
+        gaps: list[tuple[int, int]] = []
+        previous: int | None = None
+        with self._sessions() as s:
+            for number in s.scalars(select(ArticleRow.id_number).order_by(ArticleRow.id_number)
+                                    .execution_options(yield_per=5000)):
+                if previous is not None and number > previous + 1 and len(gaps) < limit:
+                    gaps.append((previous + 1, number - 1))
+                previous = number
+        return gaps
+
+    def failures(self) -> list[dict[str, Any]]:
+        with self.session() as s:
+            return [{"url": f.url, "reason": f.reason, "status": f.status, "attempts": f.attempts,
+                     "last_failed_at": iso8601(f.last_failed_at)}
+                    for f in s.scalars(select(FailureRow).order_by(FailureRow.url))]
+
+    def runs(self, limit: int = 10) -> list[dict[str, Any]]:
+        with self.session() as s:
+            return [{"id": r.id, "started_at": iso8601(r.started_at), "finished_at": iso8601(r.finished_at),
+                     "status": r.status, "requests": r.requests, "articles_new": r.articles_new,
+                     "articles_updated": r.articles_updated, "failed": r.failed, "stats": r.stats}
+                    for r in s.scalars(select(CrawlRunRow).order_by(CrawlRunRow.id.desc()).limit(limit))]
+
+    def revisions(self, article_id: str) -> list[dict[str, Any]]:
+        with self.session() as s:
+            return [r.record | {"revision": r.revision} for r in s.scalars(
+                select(ArticleRevisionRow).where(ArticleRevisionRow.article_id == article_id)
+                .order_by(ArticleRevisionRow.revision))]
+
+
+def _row_record(row: ArticleRow) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in ARTICLE_FIELDS}
+
+
+def _page_row(page: RawPage, run_id: int | None) -> dict[str, Any]:
+    return {"url": page.url, "body_sha256": hashlib.sha256(page.body).hexdigest(), "status": page.status,
+            "headers": page.headers, "body": page.body,
+            "fetched_at": dt.datetime.fromisoformat(page.fetched_at), "run_id": run_id}
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc)
+    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
