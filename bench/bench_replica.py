@@ -33,8 +33,10 @@ def run(articles: int = 100_000, requests: int = 4000, connections: int = 4) -> 
     paths = [site.article(i).path() for i in range(0, site.total, max(1, site.total // requests))][:requests]
     counts: list[int] = []
     per = len(paths) // connections
-    threads = [threading.Thread(target=_client, args=(replica.base_url, paths[k * per:(k + 1) * per], counts))
-               for k in range(connections)]
+    threads = [
+        threading.Thread(target=_client, args=(replica.base_url, paths[k * per : (k + 1) * per], counts))
+        for k in range(connections)
+    ]
     t0, c0 = time.perf_counter(), time.process_time()
     for t in threads:
         t.start()
@@ -42,9 +44,13 @@ def run(articles: int = 100_000, requests: int = 4000, connections: int = 4) -> 
         t.join()
     elapsed = time.perf_counter() - t0
     replica.stop()
-    return {"articles": articles, "startup_s": round(startup, 3), "requests": len(counts),
-            "pages_per_s": round(len(counts) / elapsed, 1),
-            "cpu_s_per_1000_pages": round((time.process_time() - c0) / len(counts) * 1000, 3)}
+    return {
+        "articles": articles,
+        "startup_s": round(startup, 3),
+        "requests": len(counts),
+        "pages_per_s": round(len(counts) / elapsed, 1),
+        "cpu_s_per_1000_pages": round((time.process_time() - c0) / len(counts) * 1000, 3),
+    }
 
 
 if __name__ == "__main__":

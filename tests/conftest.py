@@ -22,11 +22,23 @@ def replica() -> Iterator[Replica]:
         yield running
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-            timeout: float = 120, input: bytes | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+    input: bytes | None = None,
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m wjcrawl ARGS`` the way a user or cron does, and capture what it printed."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("WJCRAWL_")}
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "wjcrawl", *args], cwd=cwd or ROOT, env=full_env,
-                          capture_output=True, timeout=timeout, input=input, check=False,
-                          text=input is None)
+    return subprocess.run(
+        [sys.executable, "-m", "wjcrawl", *args],
+        cwd=cwd or ROOT,
+        env=full_env,
+        capture_output=True,
+        timeout=timeout,
+        input=input,
+        check=False,
+        text=input is None,
+    )

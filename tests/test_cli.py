@@ -11,26 +11,32 @@ from tests.conftest import run_cli
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 
 
-@pytest.mark.parametrize(("args", "code", "says"), [
-    (["crawl", "--base-url", "ftp://www.wj001.com"], 2, "http(s) URL"),
-    (["crawl", "--base-url", "not a url"], 2, "http(s) URL"),
-    (["crawl", "--base-url", "http://127.0.0.1:9", "--channel", "../etc"], 2, "slug"),
-    (["crawl", "--db", "nosuchdb://x"], 2, "unsupported database URL"),
-    (["crawl", "--db", "::::"], 2, "not a database URL"),
-    (["export", "--db", "sqlite:////nonexistent/dir/x.db", "-o", "-"], 1, "cannot open database"),
-    (["export", "-o", "/nonexistent/dir/out.jsonl"], 2, "does not exist"),
-    (["export", "-o", "x.jsonl", "--since", "2025-13-01"], 2, "YYYY-MM-DD"),
-    (["export", "-o", "x.jsonl", "--until", "yesterday"], 2, "YYYY-MM-DD"),
-    (["export"], 2, "required"),
-    (["parse", "/nonexistent/page.html", "--url", "http://www.wj001.com/news/a/2025-01-01/1.html"], 2,
-     "cannot read"),
-    (["parse", str(FIXTURES / "home.html"), "--url", "ftp://x"], 2, "--url"),
-    (["parse", str(FIXTURES / "home.html")], 2, "--url"),
-    (["replica", "--articles", "-5"], 2, ">= 1"),
-    (["replica", "--port", "70000"], 2, "port"),
-    (["replica", "--day", "zero"], 2, ">= 1"),
-    (["nosuchcommand"], 2, "invalid choice"),
-])
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["crawl", "--base-url", "ftp://www.wj001.com"], 2, "http(s) URL"),
+        (["crawl", "--base-url", "not a url"], 2, "http(s) URL"),
+        (["crawl", "--base-url", "http://127.0.0.1:9", "--channel", "../etc"], 2, "slug"),
+        (["crawl", "--db", "nosuchdb://x"], 2, "unsupported database URL"),
+        (["crawl", "--db", "::::"], 2, "not a database URL"),
+        (["export", "--db", "sqlite:////nonexistent/dir/x.db", "-o", "-"], 1, "cannot open database"),
+        (["export", "-o", "/nonexistent/dir/out.jsonl"], 2, "does not exist"),
+        (["export", "-o", "x.jsonl", "--since", "2025-13-01"], 2, "YYYY-MM-DD"),
+        (["export", "-o", "x.jsonl", "--until", "yesterday"], 2, "YYYY-MM-DD"),
+        (["export"], 2, "required"),
+        (
+            ["parse", "/nonexistent/page.html", "--url", "http://www.wj001.com/news/a/2025-01-01/1.html"],
+            2,
+            "cannot read",
+        ),
+        (["parse", str(FIXTURES / "home.html"), "--url", "ftp://x"], 2, "--url"),
+        (["parse", str(FIXTURES / "home.html")], 2, "--url"),
+        (["replica", "--articles", "-5"], 2, ">= 1"),
+        (["replica", "--port", "70000"], 2, "port"),
+        (["replica", "--day", "zero"], 2, ">= 1"),
+        (["nosuchcommand"], 2, "invalid choice"),
+    ],
+)
 def test_bad_input_is_one_line_and_an_exit_code(args: list[str], code: int, says: str, tmp_path: Path) -> None:
     result = run_cli(*args, cwd=tmp_path)
     assert result.returncode == code, result.stderr
@@ -53,14 +59,16 @@ def test_parse_prints_the_record_as_utf8_json() -> None:
 
 
 def test_parse_of_a_non_article_exits_1_with_one_line() -> None:
-    result = run_cli("parse", str(FIXTURES / "listing-jinriyaowen-1.html"), "--url",
-                     "http://www.wj001.com/news/jinriyaowen/")
+    result = run_cli(
+        "parse", str(FIXTURES / "listing-jinriyaowen-1.html"), "--url", "http://www.wj001.com/news/jinriyaowen/"
+    )
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_parse_reads_stdin() -> None:
     page = next(FIXTURES.glob("article-*-old-utf8.html"))
-    result = run_cli("parse", "-", "--url", "http://www.wj001.com/news/jinriyaowen/2025-01-20/1.html",
-                     input=page.read_bytes())
+    result = run_cli(
+        "parse", "-", "--url", "http://www.wj001.com/news/jinriyaowen/2025-01-20/1.html", input=page.read_bytes()
+    )
     assert result.returncode == 0, result.stderr

@@ -1,4 +1,5 @@
-from wjcrawl.cli import main
 import sys
+
+from wjcrawl.cli import main
 
 sys.exit(main())

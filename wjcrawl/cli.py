@@ -15,12 +15,13 @@ import os
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
 from wjcrawl import __version__
-from wjcrawl.errors import ParseError, UsageError, WjcrawlError
+from wjcrawl.errors import CrawlLocked, ParseError, UsageError, WjcrawlError
 
 EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
 
@@ -76,15 +77,43 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def db_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--db", metavar="URL", help="SQLAlchemy database URL (env WJCRAWL_DATABASE_URL; "
-                       "default sqlite:///wjcrawl.db)")
+        p.add_argument(
+            "--db",
+            metavar="URL",
+            help="SQLAlchemy database URL (env WJCRAWL_DATABASE_URL; default sqlite:///wjcrawl.db)",
+        )
 
     crawl = sub.add_parser("crawl", help="crawl the site into the database")
-    crawl.add_argument("--base-url", metavar="URL", help="site to crawl (env WJCRAWL_BASE_URL; "
-                       "default http://www.wj001.com)")
+    crawl.add_argument(
+        "--base-url", metavar="URL", help="site to crawl (env WJCRAWL_BASE_URL; default http://www.wj001.com)"
+    )
     db_option(crawl)
-    crawl.add_argument("--channel", metavar="SLUG", action="append", default=[],
-                       help="crawl only this channel (repeatable), e.g. jinriyaowen")
+    crawl.add_argument(
+        "--channel",
+        metavar="SLUG",
+        action="append",
+        default=[],
+        help="crawl only this channel (repeatable), e.g. jinriyaowen",
+    )
+    crawl.add_argument(
+        "--full",
+        action="store_true",
+        help="walk every listing page, fetching every article not yet stored "
+        "(default: stop paging a channel at its first stored article)",
+    )
+    crawl.add_argument(
+        "--refresh-days",
+        type=_positive,
+        metavar="N",
+        help="also re-fetch articles published in the last N days; changed ones get a new revision",
+    )
+    crawl.add_argument(
+        "--locked-exit-code",
+        type=int,
+        metavar="CODE",
+        help="exit code when another crawl holds the database (env WJCRAWL_LOCKED_EXIT_CODE; "
+        "default 0: cron stays quiet)",
+    )
     crawl.add_argument("--quiet", action="store_true", help="print only errors and the summary line")
     crawl.add_argument("--log-file", metavar="FILE", help="write Scrapy's log to FILE (appends)")
 
@@ -116,12 +145,16 @@ def build_parser() -> argparse.ArgumentParser:
     replica.add_argument("--seed", type=int, default=1)
     replica.add_argument("--page-size", type=_positive, default=10, help="articles per listing page")
     replica.add_argument("--new-per-day", type=int, default=6, help="articles published each day after day 1")
+    replica.add_argument(
+        "--corrections", action="store_true", help="each day after the first corrects the previous day's newest article"
+    )
     replica.add_argument("--truth", metavar="FILE", help="write the records a correct crawl must export")
     replica.add_argument("--log", metavar="FILE", help="write one JSON line per request served")
     return parser
 
 
 # --- commands ------------------------------------------------------------------------------------
+
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from scrapy.crawler import CrawlerProcess
@@ -136,16 +169,35 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     base_url = check_base_url(args.base_url or settings.get("WJCRAWL_BASE_URL"))
     channels = [check_channel(c) for c in args.channel]
     database_url = settings.get("WJCRAWL_DATABASE_URL")
-    ArticleStore(database_url).close()  # fail fast, with one line, when the database is unusable
+    store = ArticleStore(database_url)  # fail fast, with one line, when the database is unusable
+    token = uuid.uuid4().hex
+    try:
+        store.acquire_lock(token, stale_after=settings.getfloat("WJCRAWL_LOCK_STALE_AFTER"))
+    except CrawlLocked as exc:
+        store.close()
+        print(f"wjcrawl crawl: {exc}; this run did nothing", file=sys.stderr)
+        code = (
+            args.locked_exit_code if args.locked_exit_code is not None else settings.getint("WJCRAWL_LOCKED_EXIT_CODE")
+        )
+        print(f"wjcrawl crawl: status=locked db={database_url}", flush=True)
+        return code
     started = time.monotonic()
-    process = CrawlerProcess(settings)
-    crawler = process.create_crawler("news")
-    process.crawl(crawler, base_url=base_url, channel=channels or None)
-    process.start()
+    try:
+        settings.set("WJCRAWL_LOCK_TOKEN", token, priority="cmdline")
+        process = CrawlerProcess(settings)
+        crawler = process.create_crawler("news")
+        process.crawl(
+            crawler, base_url=base_url, channel=channels or None, full=args.full, refresh_days=args.refresh_days
+        )
+        process.start()
+    finally:
+        store.release_lock(token)
+        store.close()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     reason = stats.get("finish_reason")
     summary = {
         "status": reason or "failed",
+        "mode": "full" if stats.get("wjcrawl/full_walk") else "incremental",
         "requests": stats.get("downloader/request_count", 0),
         "pages": stats.get("response_received_count", 0),
         "articles_new": stats.get("wjcrawl/stored/new", 0),
@@ -211,10 +263,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
     store = ArticleStore(project_settings(WJCRAWL_DATABASE_URL=args.db).get("WJCRAWL_DATABASE_URL"))
     per = store.articles_per_channel_month()
-    report = {"counts": store.counts(),
-              "per_channel_month": [{"channel": c, "month": m, "articles": n} for (c, m), n in sorted(per.items())],
-              "id_gaps": [{"first": a, "last": b} for a, b in store.id_gaps()],
-              "failures": store.failures(), "runs": store.runs()}
+    report = {
+        "counts": store.counts(),
+        "per_channel_month": [{"channel": c, "month": m, "articles": n} for (c, m), n in sorted(per.items())],
+        "id_gaps": [{"first": a, "last": b} for a, b in store.id_gaps()],
+        "failures": store.failures(),
+        "runs": store.runs(),
+    }
     store.close()
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
@@ -233,8 +288,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print(f"  {f['url']}  {f['reason']}  attempts={f['attempts']}")
     print("latest runs:")
     for r in report["runs"]:
-        print(f"  #{r['id']} {r['started_at']} {r['status']} requests={r['requests']} new={r['articles_new']} "
-              f"updated={r['articles_updated']} failed={r['failed']}")
+        print(
+            f"  #{r['id']} {r['started_at']} {r['status']} requests={r['requests']} new={r['articles_new']} "
+            f"updated={r['articles_updated']} failed={r['failed']}"
+        )
     return EXIT_OK
 
 
@@ -292,8 +349,14 @@ def cmd_replica(args: argparse.Namespace) -> int:
     from wjcrawl.replica import Replica, Site
 
     try:
-        site = Site(articles=args.articles, day=args.day, seed=args.seed, page_size=args.page_size,
-                    new_per_day=args.new_per_day)
+        site = Site(
+            articles=args.articles,
+            day=args.day,
+            seed=args.seed,
+            page_size=args.page_size,
+            new_per_day=args.new_per_day,
+            corrections=args.corrections,
+        )
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     try:
@@ -312,8 +375,14 @@ def cmd_replica(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"crawl": cmd_crawl, "export": cmd_export, "stats": cmd_stats, "reparse": cmd_reparse,
-            "parse": cmd_parse, "replica": cmd_replica}
+COMMANDS = {
+    "crawl": cmd_crawl,
+    "export": cmd_export,
+    "stats": cmd_stats,
+    "reparse": cmd_reparse,
+    "parse": cmd_parse,
+    "replica": cmd_replica,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

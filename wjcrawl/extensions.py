@@ -41,7 +41,52 @@ class ProgressReporter:
 
     def report(self) -> None:
         get = self.stats.get_value
-        print(f"progress: {time.monotonic() - self.started:.0f}s pages={get('response_received_count', 0)} "
-              f"articles={get('item_scraped_count', 0)} new={get('wjcrawl/stored/new', 0)} "
-              f"updated={get('wjcrawl/stored/updated', 0)} failed={get('wjcrawl/failed', 0)}",
-              file=sys.stderr, flush=True)
+        print(
+            f"progress: {time.monotonic() - self.started:.0f}s pages={get('response_received_count', 0)} "
+            f"articles={get('item_scraped_count', 0)} new={get('wjcrawl/stored/new', 0)} "
+            f"updated={get('wjcrawl/stored/updated', 0)} failed={get('wjcrawl/failed', 0)}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+class LockHeartbeat:
+    """Refreshes the crawl lock's heartbeat while the crawl runs, so no other run takes it over."""
+
+    def __init__(self, crawler: Crawler, token: str, database_url: str, interval: float) -> None:
+        self.token = token
+        self.database_url = database_url
+        self.interval = interval
+        self.loop: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Any:
+        token = crawler.settings.get("WJCRAWL_LOCK_TOKEN")
+        if not token:
+            raise NotConfigured("no crawl lock held (WJCRAWL_LOCK_TOKEN is set by `wjcrawl crawl`)")
+        ext = cls(
+            crawler,
+            token,
+            crawler.settings.get("WJCRAWL_DATABASE_URL"),
+            crawler.settings.getfloat("WJCRAWL_LOCK_HEARTBEAT", 60),
+        )
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.loop = task.LoopingCall(self.beat)
+        self.loop.start(self.interval, now=False)
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self.loop and self.loop.running:
+            self.loop.stop()
+
+    def beat(self) -> None:
+        from wjcrawl.store import ArticleStore
+
+        store = ArticleStore(self.database_url)
+        try:
+            store.heartbeat(self.token)
+        finally:
+            store.close()

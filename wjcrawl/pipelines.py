@@ -18,7 +18,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from wjcrawl.errors import WjcrawlError
 from wjcrawl.parsing import normalize_article
-from wjcrawl.records import ARTICLE_FIELDS, ArticleItem, FailedPage
+from wjcrawl.records import ARTICLE_FIELDS, ArticleItem, FailedPage, SeenUrl
 from wjcrawl.store import ArticleStore, BatchResult
 
 REQUIRED = ("url", "article_id", "channel", "title", "text", "content_hash")
@@ -43,10 +43,15 @@ class ValidatePipeline(_StatsPipeline):
         if not isinstance(item, ArticleItem):
             return item
         missing = [name for name in REQUIRED if not getattr(item, name)]
-        reason = (f"missing_{missing[0]}" if missing
-                  else "bad_article_id" if not item.article_id.isdigit()
-                  else "bad_published_date" if item.published_date and not DATE.match(item.published_date)
-                  else None)
+        reason = (
+            f"missing_{missing[0]}"
+            if missing
+            else "bad_article_id"
+            if not item.article_id.isdigit()
+            else "bad_published_date"
+            if item.published_date and not DATE.match(item.published_date)
+            else None
+        )
         if reason:
             self.stats.inc_value(f"wjcrawl/dropped/{reason}")
             raise DropItem(f"invalid article {item.url}: {reason}")
@@ -104,11 +109,13 @@ class StorePipeline(_StatsPipeline):
         self.stats.set_value("wjcrawl/run_id", self.run_id)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ArticleItem | FailedPage):
+        if not isinstance(item, ArticleItem | FailedPage | SeenUrl):
             return item
         self.batch.append(item)
         if len(self.batch) >= self.batch_size:
             self.flush()
+        if isinstance(item, SeenUrl):
+            raise DropItem(f"alias recorded from a listing: {item.url}", log_level="DEBUG")
         if isinstance(item, FailedPage):  # recorded; feeds carry articles only
             raise DropItem(f"failed page recorded: {item.url} ({item.reason})", log_level="DEBUG")
         if item.alias:
@@ -132,14 +139,17 @@ class StorePipeline(_StatsPipeline):
         if self.store is None:
             return
         get = self.stats.get_value
-        counts = {"requests": get("downloader/request_count", 0),
-                  "articles_new": get("wjcrawl/stored/new", 0),
-                  "articles_updated": get("wjcrawl/stored/updated", 0),
-                  "failed": get("wjcrawl/stored/failures", 0)}
+        counts = {
+            "requests": get("downloader/request_count", 0),
+            "articles_new": get("wjcrawl/stored/new", 0),
+            "articles_updated": get("wjcrawl/stored/updated", 0),
+            "failed": get("wjcrawl/stored/failures", 0),
+        }
         stats = {k: (v if isinstance(v, int | float | str) else str(v)) for k, v in self.stats.get_stats().items()}
         try:
-            self.store.finish_run(self.run_id or 0, "finished" if reason == "finished" else "interrupted",
-                                  counts, stats)
+            self.store.finish_run(
+                self.run_id or 0, "finished" if reason == "finished" else "interrupted", counts, stats
+            )
         except WjcrawlError:
             logger.exception("could not record the end of crawl run %s", self.run_id)
         finally:

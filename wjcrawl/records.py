@@ -106,3 +106,12 @@ class FailedPage:
     reason: str
     status: int | None = None
     page: RawPage | None = None
+
+
+@dataclass
+class SeenUrl:
+    """A listing linked a stored article under a URL not yet recorded: an alias found without a download."""
+
+    url: str
+    article_id: str
+    channel: str

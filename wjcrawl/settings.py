@@ -31,6 +31,14 @@ WJCRAWL_DATABASE_URL = os.getenv("WJCRAWL_DATABASE_URL", "sqlite:///wjcrawl.db")
 # Articles per transaction: a killed crawl loses at most one open batch.
 WJCRAWL_BATCH_SIZE = int(os.getenv("WJCRAWL_BATCH_SIZE", "100"))
 
+# --- One run at a time (cli.py takes the lock; extensions.LockHeartbeat keeps it fresh) ----------
+# Exit code of a run that finds another one running: 0 keeps cron quiet; set non-zero to be told.
+WJCRAWL_LOCKED_EXIT_CODE = int(os.getenv("WJCRAWL_LOCKED_EXIT_CODE", "0"))
+# A lock whose holder has not sent a heartbeat for this many seconds is stale and taken over (a
+# holder on this host whose process is gone is stale at once).
+WJCRAWL_LOCK_STALE_AFTER = float(os.getenv("WJCRAWL_LOCK_STALE_AFTER", "600"))
+WJCRAWL_LOCK_HEARTBEAT = 60.0  # seconds between heartbeats
+
 # --- Politeness (Scrapy's downloader) ----------------------------------------------------------
 USER_AGENT = os.getenv(
     "WJCRAWL_USER_AGENT",
@@ -69,6 +77,7 @@ ITEM_PIPELINES = {
 # --- Extensions ------------------------------------------------------------------------------------
 EXTENSIONS = {
     "wjcrawl.extensions.ProgressReporter": 500,
+    "wjcrawl.extensions.LockHeartbeat": 510,
 }
 # Seconds between progress lines on stderr (0 turns them off; the CLI's --quiet does).
 WJCRAWL_PROGRESS_INTERVAL = float(os.getenv("WJCRAWL_PROGRESS_INTERVAL", "5"))
@@ -80,4 +89,3 @@ FEED_EXPORT_ENCODING = "utf-8"
 # --- Logging ---------------------------------------------------------------------------------------
 LOG_LEVEL = os.getenv("WJCRAWL_LOG_LEVEL", "INFO")
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
-

@@ -23,8 +23,7 @@ pytestmark = pytest.mark.crawl
 
 
 def crawl(replica: Replica, db: Path, *extra: str, env: dict[str, str] | None = None):
-    result = run_cli("crawl", "--base-url", replica.base_url, "--db", f"sqlite:///{db}", "--quiet", *extra,
-                     env=env)
+    result = run_cli("crawl", "--base-url", replica.base_url, "--db", f"sqlite:///{db}", "--quiet", *extra, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 
@@ -82,8 +81,10 @@ def test_cross_listed_article_is_stored_once_with_both_urls(crawled) -> None:
     replica, _db, records, _ = crawled
     cross = [r for r in records if len(r["urls"]) == 2]
     assert len(cross) == 1
-    assert sorted(cross[0]["urls"]) == sorted(replica.base_url + p for p in (
-        a.path(c) for a in replica.site.articles() if a.special == "cross" for c in a.channels))
+    assert sorted(cross[0]["urls"]) == sorted(
+        replica.base_url + p
+        for p in (a.path(c) for a in replica.site.articles() if a.special == "cross" for c in a.channels)
+    )
 
 
 def test_crawl_is_polite_and_stays_on_site(crawled) -> None:
@@ -96,8 +97,9 @@ def test_crawl_is_polite_and_stays_on_site(crawled) -> None:
     store = ArticleStore(f"sqlite:///{db}")
     [run] = store.runs()
     assert run["status"] == "finished"
-    assert run["stats"].get("offsite/filtered", 0) >= 1 or run["stats"].get("wjcrawl/skipped", 0) >= 1
-    failures = store.failures()
+    assert run["stats"].get("wjcrawl/skipped/offsite", 0) >= 1
+    assert run["stats"].get("wjcrawl/skipped/robots", 0) >= 1
+    failures = [f for f in store.failures() if f["reason"] != "robots.txt disallowed"]
     store.close()
     missing = next(a for a in replica.site.articles() if a.special == "missing")
     assert [f["url"] for f in failures] == [replica.base_url + missing.path()]
@@ -149,9 +151,27 @@ def test_scrapy_crawl_feed_gives_the_same_records_as_export(crawled, tmp_path: P
     replica, _db, records, _ = crawled
     feed_db, feed = tmp_path / "feed.db", tmp_path / "feed.jsonl"
     result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"base_url={replica.base_url}",
-         "-s", f"WJCRAWL_DATABASE_URL=sqlite:///{feed_db}", "-s", "LOG_LEVEL=WARNING", "-O", str(feed)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "news",
+            "-a",
+            f"base_url={replica.base_url}",
+            "-s",
+            f"WJCRAWL_DATABASE_URL=sqlite:///{feed_db}",
+            "-s",
+            "LOG_LEVEL=WARNING",
+            "-O",
+            str(feed),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     fed = {r["article_id"]: r for r in map(json.loads, feed.read_text(encoding="utf-8").splitlines())}
     exported = {r["article_id"]: r for r in records}
@@ -159,7 +179,8 @@ def test_scrapy_crawl_feed_gives_the_same_records_as_export(crawled, tmp_path: P
     skip = {"url", "channel"}  # which of a cross-listed article's two URLs comes first depends on timing
     for article_id, record in exported.items():
         assert {k: v for k, v in fed[article_id].items() if k in ARTICLE_FIELDS and k not in skip} == {
-            k: record[k] for k in ARTICLE_FIELDS if k not in skip}
+            k: record[k] for k in ARTICLE_FIELDS if k not in skip
+        }
 
 
 def test_sigkill_mid_crawl_then_a_normal_run_loses_and_doubles_nothing(tmp_path: Path) -> None:
@@ -168,8 +189,22 @@ def test_sigkill_mid_crawl_then_a_normal_run_loses_and_doubles_nothing(tmp_path:
         env = {k: v for k, v in os.environ.items() if not k.startswith("WJCRAWL_")}
         env["WJCRAWL_BATCH_SIZE"] = "7"
         proc = subprocess.Popen(
-            [sys.executable, "-m", "wjcrawl", "crawl", "--base-url", replica.base_url, "--db", f"sqlite:///{db}",
-             "--quiet"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "wjcrawl",
+                "crawl",
+                "--base-url",
+                replica.base_url,
+                "--db",
+                f"sqlite:///{db}",
+                "--quiet",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 60
         while len(replica.requests) < 120 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.02)

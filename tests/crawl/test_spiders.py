@@ -9,6 +9,14 @@ from scrapy.spiderloader import SpiderLoader
 from wjcrawl.cli import project_settings
 
 SETTINGS = project_settings()
+
+
+@pytest.fixture(autouse=True)
+def _scratch_database(tmp_path, monkeypatch) -> None:
+    """The spider reads its crawl state from the database: give it an empty one."""
+    SETTINGS.set("WJCRAWL_DATABASE_URL", f"sqlite:///{tmp_path / 'state.db'}", priority="cmdline")
+
+
 SPIDERS = SpiderLoader.from_settings(SETTINGS).list()
 
 
@@ -31,7 +39,9 @@ def test_named_channels_start_at_their_listings() -> None:
     crawler = Crawler(NewsSpider, SETTINGS.copy())
     spider = NewsSpider.from_crawler(crawler, base_url="http://127.0.0.1:9", channel="jinriyaowen,jingjixinwen")
     assert [r.url for r in spider.start_requests()] == [
-        "http://127.0.0.1:9/news/jinriyaowen/", "http://127.0.0.1:9/news/jingjixinwen/"]
+        "http://127.0.0.1:9/news/jinriyaowen/",
+        "http://127.0.0.1:9/news/jingjixinwen/",
+    ]
     assert crawler.settings.getfloat("DOWNLOAD_DELAY") == 0  # loopback: the replica is not slowed
 
 

@@ -81,8 +81,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def load_page(name: str) -> FilePage:
     """Load ``tests/fixtures/pages/<name>.html`` and its sidecar JSON."""
     meta = json.loads((PAGES / f"{name}.json").read_text(encoding="utf-8"))
-    return FilePage(name=name, body=(PAGES / f"{name}.html").read_bytes(), url=meta["url"],
-                    content_type=meta.get("content_type"), meta=meta)
+    return FilePage(
+        name=name,
+        body=(PAGES / f"{name}.html").read_bytes(),
+        url=meta["url"],
+        content_type=meta.get("content_type"),
+        meta=meta,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -21,8 +21,9 @@ ParsedArticle = Callable[[str], Article]
 JAVASCRIPT_RE = re.compile(r"javascript\s*:", re.IGNORECASE)
 
 
-def test_field_matches_expected(article_field: tuple[str, str], parsed_article: ParsedArticle,
-                                file_response: Callable[[str], Any]) -> None:
+def test_field_matches_expected(
+    article_field: tuple[str, str], parsed_article: ParsedArticle, file_response: Callable[[str], Any]
+) -> None:
     name, field = article_field
     expected = file_response(name).expected[field]
     value = getattr(parsed_article(name), field)
@@ -70,8 +71,9 @@ def test_text_has_no_indentation_or_pinyin(article_name: str, parsed_article: Pa
     assert all(line == line.strip() and line for line in article.text.split("\n"))
 
 
-def test_parse_response_reads_a_scrapy_like_response(file_response: Callable[[str], Any],
-                                                     parsed_article: ParsedArticle) -> None:
+def test_parse_response_reads_a_scrapy_like_response(
+    file_response: Callable[[str], Any], parsed_article: ParsedArticle
+) -> None:
     page = file_response("article-27008-old-gbk-headerlies")
 
     class Headers(dict[bytes, bytes]):
@@ -85,8 +87,9 @@ def test_parse_response_reads_a_scrapy_like_response(file_response: Callable[[st
     assert parse_response(Response()) == parsed_article(page.name)
 
 
-def test_query_string_and_case_do_not_change_the_record(file_response: Callable[[str], Any],
-                                                        parsed_article: ParsedArticle) -> None:
+def test_query_string_and_case_do_not_change_the_record(
+    file_response: Callable[[str], Any], parsed_article: ParsedArticle
+) -> None:
     page = file_response("article-27000-old-utf8")
     url = page.url.replace("http://www.wj001.com", "HTTP://WWW.WJ001.COM:80") + "?from=list#top"
     assert parse_article(page.body, url, page.content_type) == parsed_article(page.name)
@@ -94,10 +97,18 @@ def test_query_string_and_case_do_not_change_the_record(file_response: Callable[
 
 def test_normalize_article_converts_a_raw_mirror_record() -> None:
     raw = Article(
-        url="HTTP://www.wj001.com/news/jinriyaowen/2025-01-23/1.html?x=1", article_id="1",
-        channel="jinriyaowen", title=" 武進(jìn)新聞 ", text="\u3000\u3000隨著改革,區(qū)總工會\n\n  著力推進(jìn)  ",
-        html="<div></div>", content_hash="", authors=["何新雨", "", "何新雨"], editor="  ",
-        source="武進(jìn)日報", keywords=["工會", " "], breadcrumb=["新聞中心", ""],
+        url="HTTP://www.wj001.com/news/jinriyaowen/2025-01-23/1.html?x=1",
+        article_id="1",
+        channel="jinriyaowen",
+        title=" 武進(jìn)新聞 ",
+        text="\u3000\u3000隨著改革,區(qū)總工會\n\n  著力推進(jìn)  ",
+        html="<div></div>",
+        content_hash="",
+        authors=["何新雨", "", "何新雨"],
+        editor="  ",
+        source="武進(jìn)日報",
+        keywords=["工會", " "],
+        breadcrumb=["新聞中心", ""],
     )
     article = normalize_article(raw)
     assert article.url == "http://www.wj001.com/news/jinriyaowen/2025-01-23/1.html"
@@ -121,9 +132,10 @@ def test_a_listing_page_is_not_an_article(file_response: Callable[[str], Any]) -
 
 
 def test_a_404_page_is_not_an_article() -> None:
-    with pytest.raises(NotAnArticle, match="no title .* and no body text"):
-        parse_article(NOT_FOUND.encode(), "http://www.wj001.com/news/jinriyaowen/2025-01-23/1.html",
-                      "text/html; charset=utf-8")
+    with pytest.raises(NotAnArticle, match=r"no title .* and no body text"):
+        parse_article(
+            NOT_FOUND.encode(), "http://www.wj001.com/news/jinriyaowen/2025-01-23/1.html", "text/html; charset=utf-8"
+        )
 
 
 def test_a_page_with_a_title_but_no_body_text_is_not_an_article() -> None:
@@ -149,9 +161,11 @@ URL = "http://www.wj001.com/news/jinriyaowen/2025-01-22/123.html"
 
 
 def _page(meta: str, body: str, extra: str = "") -> bytes:
-    return (f'<html><head><meta charset="utf-8"><meta name="KEYWORDS" content="工会、 产改；改革"></head><body>'
-            f'<h1 class="title">标题</h1><div class="author">{meta}</div><div id="zoom">{body}</div>{extra}'
-            "</body></html>").encode()
+    return (
+        f'<html><head><meta charset="utf-8"><meta name="KEYWORDS" content="工会、 产改；改革"></head><body>'
+        f'<h1 class="title">标题</h1><div class="author">{meta}</div><div id="zoom">{body}</div>{extra}'
+        "</body></html>"
+    ).encode()
 
 
 def test_meta_fields_in_any_order_and_missing_ones() -> None:
@@ -170,10 +184,12 @@ def test_date_falls_back_to_the_url() -> None:
 
 
 def test_body_lines_breaks_images_and_captions() -> None:
-    body = ('<p>第一段<br>第二段</p><script>x()</script><div><img src="a.jpg" onclick="x()"></div>'
-            '<p>图为现场。</p><p><img src="//cdn.example.com/b.png"></p><p>' + "长" * 100 + "</p>"
-            '<p><a href="javascript:alert(1)">链接</a></p>')
-    article = parse_article(_page("", body, '<p>责编：王五 审核：赵六</p>'), URL)
+    body = (
+        '<p>第一段<br>第二段</p><script>x()</script><div><img src="a.jpg" onclick="x()"></div>'
+        '<p>图为现场。</p><p><img src="//cdn.example.com/b.png"></p><p>' + "长" * 100 + "</p>"
+        '<p><a href="javascript:alert(1)">链接</a></p>'
+    )
+    article = parse_article(_page("", body, "<p>责编：王五 审核：赵六</p>"), URL)
     assert article.text.split("\n") == ["第一段", "第二段", "图为现场。", "长" * 100, "链接"]
     assert [(i.url, i.caption) for i in article.images] == [
         ("http://www.wj001.com/news/jinriyaowen/2025-01-22/a.jpg", "图为现场。"),

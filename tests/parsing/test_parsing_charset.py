@@ -46,17 +46,20 @@ def test_page_without_a_charset_header(file_response: Callable[[str], Any]) -> N
     assert encoding == "utf-8" and "文教体育" in text
 
 
-@pytest.mark.parametrize(("body", "content_type", "encoding"), [
-    (_html("gb2312").encode("gbk"), "text/html; charset=utf-8", "gb18030"),  # header lies, meta right
-    (_html("gb2312").encode("gbk"), None, "gb18030"),  # no header: meta
-    (_html(None).encode("gbk"), "text/html; charset=utf-8", "gb18030"),  # header lies, no meta: detection
-    (_html(None).encode("gbk"), None, "gb18030"),  # nothing declared: detection
-    (_html(None).encode("utf-8"), None, "utf-8"),
-    (_html("gbk").encode("utf-8"), "text/html; charset=utf-8", "utf-8"),  # meta lies, header right
-    (_html("utf-8").encode("utf-8"), "text/html; charset=gbk", "utf-8"),  # GB header over declared UTF-8
-    (_html(None).encode("utf-8"), "text/html; charset=iso-8859-1", "utf-8"),  # 8-bit header proves nothing
-    (b"\xef\xbb\xbf" + _html("gbk").encode("utf-8"), "text/html; charset=gbk", "utf-8"),  # BOM first
-])
+@pytest.mark.parametrize(
+    ("body", "content_type", "encoding"),
+    [
+        (_html("gb2312").encode("gbk"), "text/html; charset=utf-8", "gb18030"),  # header lies, meta right
+        (_html("gb2312").encode("gbk"), None, "gb18030"),  # no header: meta
+        (_html(None).encode("gbk"), "text/html; charset=utf-8", "gb18030"),  # header lies, no meta: detection
+        (_html(None).encode("gbk"), None, "gb18030"),  # nothing declared: detection
+        (_html(None).encode("utf-8"), None, "utf-8"),
+        (_html("gbk").encode("utf-8"), "text/html; charset=utf-8", "utf-8"),  # meta lies, header right
+        (_html("utf-8").encode("utf-8"), "text/html; charset=gbk", "utf-8"),  # GB header over declared UTF-8
+        (_html(None).encode("utf-8"), "text/html; charset=iso-8859-1", "utf-8"),  # 8-bit header proves nothing
+        (b"\xef\xbb\xbf" + _html("gbk").encode("utf-8"), "text/html; charset=gbk", "utf-8"),  # BOM first
+    ],
+)
 def test_decode_page(body: bytes, content_type: str | None, encoding: str) -> None:
     text, used = decode_page(body, content_type)
     assert used == encoding

@@ -13,16 +13,18 @@ from wjcrawl.parsing.urls import canonical_url, is_article_url
 ParsedListing = Callable[[str], ListingPage]
 
 
-def test_listing_articles(listing_name: str, parsed_listing: ParsedListing,
-                          file_response: Callable[[str], Any]) -> None:
+def test_listing_articles(
+    listing_name: str, parsed_listing: ParsedListing, file_response: Callable[[str], Any]
+) -> None:
     page = parsed_listing(listing_name)
     assert sorted(page.article_urls) == file_response(listing_name).meta["articles"]
     assert len(set(page.article_urls)) == len(page.article_urls)
     assert all(is_article_url(u) and canonical_url(u) == u for u in page.article_urls)
 
 
-def test_listing_next_page(listing_name: str, parsed_listing: ParsedListing,
-                           file_response: Callable[[str], Any]) -> None:
+def test_listing_next_page(
+    listing_name: str, parsed_listing: ParsedListing, file_response: Callable[[str], Any]
+) -> None:
     assert parsed_listing(listing_name).next_page_url == file_response(listing_name).meta["next_page"]
 
 
@@ -51,26 +53,31 @@ def _listing(links: str, url: str = BASE) -> ListingPage:
     return parse_listing(f'<html><body><div class="pages">{links}</div></body></html>'.encode(), url)
 
 
-@pytest.mark.parametrize(("links", "url", "expected"), [
-    ('<a href="index_2.html">下一页</a>', BASE, BASE + "index_2.html"),
-    ('<a href="list_3.html"> 下页 </a>', BASE + "list_2.html", BASE + "list_3.html"),
-    ('<a href="?page=3">后页</a>', BASE + "?page=2", BASE + "?page=3"),
-    ('<a href="?page=3">&gt;&gt;</a><a href="?page=2">&gt;</a>', BASE, BASE + "?page=2"),
-    ('<a href="?page=3">&gt;&gt;</a>', BASE, None),  # ">>" is the last page, not the next
-    ('<a href="list_2.html">下页</a>', BASE + "list_2.html", None),  # a link to itself: last page
-    ('<a href="index.html">下一页</a>', BASE, None),  # index.html is the channel folder itself
-    ('<a href="?page=2">下一页</a>', BASE + "?page=2#top", None),
-    ('<a href="index_2.html">下一页 (共5页)</a>', BASE, None),  # the whole text must match
-    ('<a href="javascript:void(0)">下一页</a>', BASE, None),
-    ("", BASE, None),
-])
+@pytest.mark.parametrize(
+    ("links", "url", "expected"),
+    [
+        ('<a href="index_2.html">下一页</a>', BASE, BASE + "index_2.html"),
+        ('<a href="list_3.html"> 下页 </a>', BASE + "list_2.html", BASE + "list_3.html"),
+        ('<a href="?page=3">后页</a>', BASE + "?page=2", BASE + "?page=3"),
+        ('<a href="?page=3">&gt;&gt;</a><a href="?page=2">&gt;</a>', BASE, BASE + "?page=2"),
+        ('<a href="?page=3">&gt;&gt;</a>', BASE, None),  # ">>" is the last page, not the next
+        ('<a href="list_2.html">下页</a>', BASE + "list_2.html", None),  # a link to itself: last page
+        ('<a href="index.html">下一页</a>', BASE, None),  # index.html is the channel folder itself
+        ('<a href="?page=2">下一页</a>', BASE + "?page=2#top", None),
+        ('<a href="index_2.html">下一页 (共5页)</a>', BASE, None),  # the whole text must match
+        ('<a href="javascript:void(0)">下一页</a>', BASE, None),
+        ("", BASE, None),
+    ],
+)
 def test_next_page_by_link_text(links: str, url: str, expected: str | None) -> None:
     assert _listing(links, url).next_page_url == expected
 
 
 def test_channel_links_are_canonical_and_unique() -> None:
-    page = _listing('<a href="/news/a/">A</a><a href="/news/a/index.html">A</a><a href="HTTP://WWW.WJ001.COM/news/b/?x=1">B</a>'
-                    '<a href="/news/">新闻中心</a><a href="/news/a/index_2.html">2</a>')
+    page = _listing(
+        '<a href="/news/a/">A</a><a href="/news/a/index.html">A</a><a href="HTTP://WWW.WJ001.COM/news/b/?x=1">B</a>'
+        '<a href="/news/">新闻中心</a><a href="/news/a/index_2.html">2</a>'
+    )
     assert page.channel_urls == ["http://www.wj001.com/news/a/", "http://www.wj001.com/news/b/"]
 
 

@@ -18,15 +18,46 @@ from wjcrawl.records import Article
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 URL = "http://www.wj001.com/news/jinriyaowen/2025-01-23/27038.html"
-CONTENT_TYPES = st.sampled_from([None, "text/html", "text/html; charset=utf-8", "text/html; charset=gbk",
-                                 "text/html; charset=bogus", "text/html; charset=iso-8859-1"])
+CONTENT_TYPES = st.sampled_from(
+    [
+        None,
+        "text/html",
+        "text/html; charset=utf-8",
+        "text/html; charset=gbk",
+        "text/html; charset=bogus",
+        "text/html; charset=iso-8859-1",
+    ]
+)
 # Pieces that stress the parser: structure, the fields' markers, encodings, broken URLs.
-SNIPPETS = [b"<p>", b"</p>", b"</div>", b"<div id=\"Zoom\">", b"<div id=\"zoom\">", b"<h1 class=\"title\">",
-            b"<div class=\"heading\">", b"<script>", b"<style>", b"<!--", b"<![CDATA[", b"&#", b"&#xD800;",
-            b"\x00", "\u3000\u3000".encode(), "進(jìn)".encode(), "責(zé)編(biān):".encode(), "来源：".encode(),
-            "日期：2025-13-45 99:99".encode(), b"<img src=\"http://[\">", b"<a href=\"javascript:x()\">",
-            b"<base href=\"http://[::1\">", b"<meta charset=\"gbk\">", b"<br>", "\ufeff".encode(), b"\xff\xfe",
-            b"<?xml version=\"1.0\" encoding=\"utf-8\"?>"]
+SNIPPETS = [
+    b"<p>",
+    b"</p>",
+    b"</div>",
+    b'<div id="Zoom">',
+    b'<div id="zoom">',
+    b'<h1 class="title">',
+    b'<div class="heading">',
+    b"<script>",
+    b"<style>",
+    b"<!--",
+    b"<![CDATA[",
+    b"&#",
+    b"&#xD800;",
+    b"\x00",
+    "\u3000\u3000".encode(),
+    "進(jìn)".encode(),
+    "責(zé)編(biān):".encode(),
+    "来源：".encode(),
+    "日期：2025-13-45 99:99".encode(),
+    b'<img src="http://[">',
+    b'<a href="javascript:x()">',
+    b'<base href="http://[::1">',
+    b'<meta charset="gbk">',
+    b"<br>",
+    "\ufeff".encode(),
+    b"\xff\xfe",
+    b'<?xml version="1.0" encoding="utf-8"?>',
+]
 
 
 def _check(article: Article) -> None:
@@ -67,11 +98,11 @@ def _mutate(body: bytes, data: st.DataObject) -> bytes:
         at = data.draw(st.integers(0, len(body)))
         size = data.draw(st.integers(0, 400))
         if kind == "delete":
-            body = body[:at] + body[at + size:]
+            body = body[:at] + body[at + size :]
         elif kind == "insert":
             body = body[:at] + data.draw(st.binary(max_size=50)) + body[at:]
         elif kind == "duplicate":
-            body = body[:at] + body[at:at + size] + body[at:]
+            body = body[:at] + body[at : at + size] + body[at:]
         elif kind == "snippet":
             body = body[:at] + data.draw(st.sampled_from(SNIPPETS)) + body[at:]
         else:
@@ -81,8 +112,9 @@ def _mutate(body: bytes, data: st.DataObject) -> bytes:
 
 @FAST
 @given(data=st.data())
-def test_mutated_fixture_pages_raise_only_parse_errors(data: st.DataObject, article_names: list[str],
-                                                       file_response: Callable[[str], Any]) -> None:
+def test_mutated_fixture_pages_raise_only_parse_errors(
+    data: st.DataObject, article_names: list[str], file_response: Callable[[str], Any]
+) -> None:
     page = file_response(data.draw(st.sampled_from(article_names), label="page"))
     body = _mutate(page.body, data)
     content_type = data.draw(st.one_of(st.just(page.content_type), CONTENT_TYPES), label="content_type")
@@ -129,9 +161,12 @@ def test_normalize_punctuation_is_idempotent(text: str) -> None:
 
 
 @FAST
-@given(moment=st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 12, 31)),
-       style=st.sampled_from(["{d.year}-{d.month}-{d.day}", "{d:%Y-%m-%d %H:%M}", "{d.year}年{d.month}月{d.day}日",
-                              "{d:%Y/%m/%d %H:%M:%S}"]))
+@given(
+    moment=st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 12, 31)),
+    style=st.sampled_from(
+        ["{d.year}-{d.month}-{d.day}", "{d:%Y-%m-%d %H:%M}", "{d.year}年{d.month}月{d.day}日", "{d:%Y/%m/%d %H:%M:%S}"]
+    ),
+)
 def test_parse_date_reads_what_it_is_given(moment: dt.datetime, style: str) -> None:
     found = parse_date(style.format(d=moment))
     assert found is not None
@@ -155,6 +190,13 @@ def test_parsing_is_pure() -> None:
     package = Path(__file__).resolve().parents[2] / "wjcrawl" / "parsing"
     for path in package.glob("*.py"):
         source = path.read_text(encoding="utf-8")
-        for forbidden in ("import scrapy", "from scrapy", "sqlalchemy", "os.environ", "getenv", "wjcrawl.settings",
-                          "wjcrawl.store"):
+        for forbidden in (
+            "import scrapy",
+            "from scrapy",
+            "sqlalchemy",
+            "os.environ",
+            "getenv",
+            "wjcrawl.settings",
+            "wjcrawl.store",
+        ):
             assert forbidden not in source, f"{path.name}: {forbidden}"

@@ -78,7 +78,7 @@ def test_gbk_channel_served_with_a_lying_utf8_header(replica: Replica) -> None:
     with pytest.raises(UnicodeDecodeError):
         body.decode("utf-8")
     text = body.decode("gbk")
-    assert 'charset=gb2312' in text and "社会民生" in text
+    assert "charset=gb2312" in text and "社会民生" in text
 
 
 def test_gbk_channel_with_an_honest_header(replica: Replica) -> None:
@@ -99,8 +99,7 @@ def test_both_article_templates_and_the_mirror_rendering_are_served(replica: Rep
 
 def test_meta_line_variants_are_all_present(replica: Replica) -> None:
     site = replica.site
-    pages = [site.render_article(site.article(i)) for i in range(site.total)
-             if site.article(i).special != "mirror"]
+    pages = [site.render_article(site.article(i)) for i in range(site.total) if site.article(i).special != "mirror"]
     joined = "\n".join(pages)
     assert "来源：" in joined and "来源:" in joined
     assert "报料热线" in joined
@@ -175,7 +174,8 @@ def test_day_two_publishes_new_articles_on_top_of_day_one() -> None:
     assert day2.total == day1.total + 6
     assert day2.ids[: day1.total] == day1.ids
     assert [day1.render_article(a) for a in day1.articles()] == [
-        day2.render_article(a) for a in day2.articles()[: day1.total]]
+        day2.render_article(a) for a in day2.articles()[: day1.total]
+    ]
     new = set(range(day1.total, day2.total))
     assert len({day2.article(i).channel.slug for i in new}) >= 3  # several channels
     for c in CHANNELS:

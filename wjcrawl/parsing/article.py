@@ -16,7 +16,6 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
-from urllib.parse import urljoin
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -26,7 +25,13 @@ from wjcrawl.errors import NotAnArticle, ParseError
 from wjcrawl.parsing.charset import decode
 from wjcrawl.parsing.dates import parse_date
 from wjcrawl.parsing.mirror import convert_mirror_text, is_mirror, strip_pinyin
-from wjcrawl.parsing.urls import article_id_from_url, canonical_url, channel_from_url, date_from_url
+from wjcrawl.parsing.urls import (
+    article_id_from_url,
+    canonical_url,
+    channel_from_url,
+    date_from_url,
+    resolve_link,
+)
 from wjcrawl.records import Article, Image
 
 # --- page structure (SITE.md: old template div.heading / div.source / div#Zoom, new template
@@ -43,18 +48,22 @@ SOURCE_LINE_XP = etree.XPath(f"(//div[{_has_class('source')}])[1]")
 AUTHOR_LINE_XP = etree.XPath(f"(//div[{_has_class('author')}])[1]")
 POSITION_XP = etree.XPath(f"(//*[{_has_class('position')}])[1]")
 POSITION_TEXT_XP = etree.XPath("(//*[contains(text(), '当前位置') or contains(text(), '当前的位置')])[1]")
-KEYWORDS_XP = etree.XPath(
-    "//meta[translate(@name, 'KEYWORDS', 'keywords')='keywords']/@content")
+KEYWORDS_XP = etree.XPath("//meta[translate(@name, 'KEYWORDS', 'keywords')='keywords']/@content")
 BASE_HREF_XP = etree.XPath("//base/@href")
 FOLLOWING_P_XP = etree.XPath("following::p")
 
 # Tags whose content is never article text; block tags end a paragraph.
-SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "object", "embed", "applet",
-                       "head", "title", "select", "textarea", "button", "svg", "math", "map"})
-BLOCK_TAGS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
-                        "blockquote", "table", "tbody", "thead", "tfoot", "tr", "td", "th", "caption",
-                        "section", "article", "aside", "header", "footer", "figure", "figcaption",
-                        "center", "pre", "address", "hr", "form", "fieldset", "nav", "main"})
+# fmt: off
+SKIP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "applet", "head", "title", "select",
+    "textarea", "button", "svg", "math", "map",
+})
+BLOCK_TAGS = frozenset({
+    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "table",
+    "tbody", "thead", "tfoot", "tr", "td", "th", "caption", "section", "article", "aside", "header", "footer",
+    "figure", "figcaption", "center", "pre", "address", "hr", "form", "fieldset", "nav", "main",
+})
+# fmt: on
 
 # --- text -------------------------------------------------------------------------------------
 
@@ -62,11 +71,21 @@ BLOCK_TAGS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "u
 # zero-width characters go entirely (a space there would split a Chinese word).
 WS_RE = re.compile(r"\s+")
 ZERO_WIDTH_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
-# Meta-line labels: full-width or half-width colon. Each maps to the field it fills ("" = noise).
+# Meta-line labels, with a full-width or half-width colon. LABEL_FIELDS maps a label to the field it
+# fills; the others (报料热线, 点击...) only end the value before them and are dropped as noise.
 LABEL_RE = re.compile(
-    r"(来源|稿源|作者|记者|发布时间|发布日期|日期|时间|报料热线|热线|责编|责任编辑|编辑|点击|浏览|阅读)\s*[:：]")
-LABEL_FIELDS = {"来源": "source", "稿源": "source", "作者": "authors", "记者": "authors",
-                "发布时间": "date", "发布日期": "date", "日期": "date", "时间": "date"}
+    r"(来源|稿源|作者|记者|发布时间|发布日期|日期|时间|报料热线|热线|责编|责任编辑|编辑|点击|浏览|阅读)\s*[:：]"
+)
+LABEL_FIELDS = {
+    "来源": "source",
+    "稿源": "source",
+    "作者": "authors",
+    "记者": "authors",
+    "发布时间": "date",
+    "发布日期": "date",
+    "日期": "date",
+    "时间": "date",
+}
 AUTHOR_SPLIT_RE = re.compile(r"[\s、，,/／;；|]+")
 KEYWORD_SPLIT_RE = re.compile(r"[\s,，、;；|]+")
 EDITOR_RE = re.compile(r"^(?:责编|责任编辑)\s*[:：]?\s*(.*)$")
@@ -79,9 +98,21 @@ CENTER_RE = re.compile(r"text-align\s*:\s*center", re.IGNORECASE)
 CAPTION_MAX_CHARS = 80
 
 CLEANER = Cleaner(
-    scripts=True, javascript=True, comments=True, style=True, inline_style=True, links=True, meta=True,
-    page_structure=False, processing_instructions=True, embedded=True, frames=True, forms=True,
-    annoying_tags=True, remove_unknown_tags=True, safe_attrs_only=True,
+    scripts=True,
+    javascript=True,
+    comments=True,
+    style=True,
+    inline_style=True,
+    links=True,
+    meta=True,
+    page_structure=False,
+    processing_instructions=True,
+    embedded=True,
+    frames=True,
+    forms=True,
+    annoying_tags=True,
+    remove_unknown_tags=True,
+    safe_attrs_only=True,
 )
 
 _local = threading.local()
@@ -132,26 +163,9 @@ def load_document(body: bytes, url: str, content_type: str | None = None) -> Doc
     if root is None:
         raise NotAnArticle("no HTML document in the page")
     base_url = url
-    for href in BASE_HREF_XP(root):
-        try:
-            base_url = urljoin(url, str(href).strip())
-        except ValueError:
-            pass
-        break
+    for href in BASE_HREF_XP(root)[:1]:
+        base_url = resolve_link(url, str(href)) or url
     return Document(root=root, text=text, encoding=encoding, clean=clean, base_url=base_url)
-
-
-def _join(base: str, href: str | None) -> str | None:
-    """``href`` made absolute against ``base``; None for empty, script and unresolvable links."""
-    if not href:
-        return None
-    href = href.strip()
-    if not href or href.lower().startswith(("javascript:", "vbscript:", "data:", "mailto:", "#")):
-        return None
-    try:
-        return urljoin(base, href)
-    except ValueError:
-        return None
 
 
 # --- body -------------------------------------------------------------------------------------
@@ -191,7 +205,7 @@ class _BodyWalker:
             self.flush(block)
             return
         if tag == "img":
-            src = _join(self.base_url, el.get("src") or el.get("data-src") or el.get("original"))
+            src = resolve_link(self.base_url, el.get("src") or el.get("data-src") or el.get("original"))
             if src:
                 self._images.append(src)
             return
@@ -214,8 +228,10 @@ def _caption_like(block: _Block) -> bool:
         return False
     el = block.element
     centred = el is not None and (
-        el.tag in ("figcaption", "center") or (el.get("align") or "").lower() == "center"
-        or CENTER_RE.search(el.get("style") or "") is not None)
+        el.tag in ("figcaption", "center")
+        or (el.get("align") or "").lower() == "center"
+        or CENTER_RE.search(el.get("style") or "") is not None
+    )
     return centred or len(block.text) <= CAPTION_MAX_CHARS
 
 
@@ -289,7 +305,7 @@ def _parse_meta(segments: Iterable[str]) -> _Meta:
             unlabelled.append(head)
         for k, m in enumerate(matches):
             end = matches[k + 1].start() if k + 1 < len(matches) else len(segment)
-            value = clean_text(segment[m.end(): end])
+            value = clean_text(segment[m.end() : end])
             field = LABEL_FIELDS.get(m.group(1))
             if field == "source" and meta.source is None:
                 meta.source = value or None
@@ -389,10 +405,13 @@ def _parse_article(body: bytes, url: str, content_type: str | None) -> Article:
         paragraphs = paragraphs[:-1]
     if not title or not paragraphs:
         missing = " and ".join(
-            what for what, absent in (
+            what
+            for what, absent in (
                 ("no title (div.heading / h1.title)", not title),
                 ("no body text (div#Zoom / div#zoom)", not paragraphs),
-            ) if absent)
+            )
+            if absent
+        )
         if not doc.clean:
             raise ParseError(f"undecodable page ({missing}; bytes fit no charset): {url}")
         raise NotAnArticle(f"not an article page, {missing}: {url}")

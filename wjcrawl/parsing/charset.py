@@ -64,7 +64,7 @@ def decode(body: bytes, content_type: str | None) -> tuple[str, str, bool]:
     w3lib's detection had to replace bytes."""
     bom_encoding, bom = read_bom(body)
     if bom_encoding:
-        text = _strict(body[len(bom):], bom_encoding)
+        text = _strict(body[len(bom) :], bom_encoding)
         if text is not None:
             return text, _normalize(bom_encoding) or bom_encoding, True
     header = _normalize(http_content_type_encoding(content_type) if content_type else None)

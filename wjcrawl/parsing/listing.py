@@ -15,13 +15,12 @@ from lxml import etree
 from w3lib.url import canonicalize_url
 
 from wjcrawl.errors import NotAnArticle, ParseError
-from wjcrawl.parsing.article import _join, clean_text, load_document
+from wjcrawl.parsing.article import clean_text, load_document
 from wjcrawl.parsing.mirror import strip_pinyin
-from wjcrawl.parsing.urls import canonical_url, channel_index_url, is_article_url
+from wjcrawl.parsing.urls import canonical_url, channel_index_url, is_article_url, resolve_link
 
 LINKS_XP = etree.XPath("//a[@href]")
-NAV_LINKS_XP = etree.XPath(
-    "//div[contains(concat(' ', normalize-space(@class), ' '), ' navtable ')]/div/a[@href]")
+NAV_LINKS_XP = etree.XPath("//div[contains(concat(' ', normalize-space(@class), ' '), ' navtable ')]/div/a[@href]")
 # Texts of a "next page" link, simplified and traditional (the mirror). ">" is next; ">>" is last.
 NEXT_TEXTS = frozenset({"下一页", "下页", "后页", ">", "下一頁", "下頁", "後頁", "›"})
 INDEX_FILE_RE = re.compile(r"/index\.s?html?$", re.IGNORECASE)
@@ -81,7 +80,7 @@ def _parse_listing(body: bytes, url: str, content_type: str | None) -> ListingPa
     nav_ids = {id(a) for a in nav_links}
     links = nav_links + [a for a in LINKS_XP(doc.root) if id(a) not in nav_ids]
     for a in links:
-        target = _join(doc.base_url, a.get("href"))
+        target = resolve_link(doc.base_url, a.get("href"))
         if target is None:
             continue
         if is_article_url(target):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import islice
 
 import opencc
 
@@ -48,12 +49,8 @@ def is_mirror(text: str) -> bool:
     """True when ``text`` carries pinyin annotations like ``進(jìn)`` several times: the mirror's mark."""
     if "(" not in text:
         return False
-    count = 0
-    for _ in PINYIN_RE.finditer(text):
-        count += 1
-        if count >= MIRROR_MIN_ANNOTATIONS:
-            return True
-    return False
+    found = islice(PINYIN_RE.finditer(text), MIRROR_MIN_ANNOTATIONS)
+    return sum(1 for _ in found) >= MIRROR_MIN_ANNOTATIONS
 
 
 def strip_pinyin(text: str) -> str:

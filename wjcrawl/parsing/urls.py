@@ -7,9 +7,10 @@ an upper-case host; a canonical form makes those one key. The site's article URL
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -25,10 +26,8 @@ def canonical_url(url: str) -> str:
     """The one spelling of ``url`` used as a key: lower-case scheme and host, no default port,
     no query string, no fragment, path percent-encoded as w3lib does (idempotent)."""
     url = url.strip()
-    try:
+    with contextlib.suppress(ValueError, UnicodeError):  # w3lib rejects some malformed URLs: keep them
         url = canonicalize_url(url, keep_fragments=False)
-    except (ValueError, UnicodeError):  # w3lib rejects some malformed URLs; keep the text as given
-        pass
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -45,6 +44,20 @@ def canonical_url(url: str) -> str:
     netloc = f"{userinfo}@{hostport}" if userinfo else hostport
     path = parts.path or ("/" if netloc else "")
     return urlunsplit((scheme, netloc, path, "", ""))
+
+
+def resolve_link(base: str, href: str | None) -> str | None:
+    """``href`` made absolute against ``base``; None for empty, fragment-only, script, data and mail links
+    and for links that do not parse (``http://[``)."""
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.lower().startswith(("javascript:", "vbscript:", "data:", "mailto:", "#")):
+        return None
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        return None
 
 
 def _path(url: str) -> str:

@@ -25,15 +25,17 @@ Disallow: /search/
 GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
 ARTICLE_PATH = re.compile(r"^/news/([a-z0-9_]+)/(\d{4}-\d{2}-\d{2})/(\d+)\.html$")
 LISTING_PATH = re.compile(r"^/news/([a-z0-9_]+)/(?:(index|list)(?:_(\d+))?\.html)?$")
-NOT_FOUND = ('<!DOCTYPE html><html><head><meta charset="utf-8"><title>404</title></head>'
-             "<body><h1>页面不存在</h1></body></html>")
+NOT_FOUND = (
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>404</title></head><body><h1>页面不存在</h1></body></html>'
+)
 
 
 class Replica:
     """A running replica of the news center."""
 
-    def __init__(self, site: Site | None = None, host: str = "127.0.0.1", port: int = 0,
-                 log_file: str | Path | None = None) -> None:
+    def __init__(
+        self, site: Site | None = None, host: str = "127.0.0.1", port: int = 0, log_file: str | Path | None = None
+    ) -> None:
         self.site = site or Site()
         self._httpd = ThreadingHTTPServer((host, port), _Handler)
         self._httpd.daemon_threads = True
@@ -163,13 +165,22 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         replica: Replica = self.server.replica  # type: ignore[attr-defined]
         status, ctype, body = replica.respond(self.path, self.headers.get("Host", "127.0.0.1"))
+        # Logged before the answer goes out: whoever got a response finds its request in the log.
+        replica._record(
+            {
+                "ts": round(time.time(), 3),
+                "method": "GET",
+                "path": self.path,
+                "status": status,
+                "bytes": len(body),
+                "ua": self.headers.get("User-Agent", ""),
+            }
+        )
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-        replica._record({"ts": round(time.time(), 3), "method": "GET", "path": self.path, "status": status,
-                         "bytes": len(body), "ua": self.headers.get("User-Agent", "")})
 
     def log_message(self, format: str, *args: Any) -> None:  # silence http.server's stderr noise
         pass

@@ -121,8 +121,15 @@ class ReplicaArticle:
 class Site:
     """The news center on a given day: a pure function of its parameters."""
 
-    def __init__(self, articles: int = 60, day: int = 1, seed: int = 1, page_size: int = 10,
-                 new_per_day: int = 6) -> None:
+    def __init__(
+        self,
+        articles: int = 60,
+        day: int = 1,
+        seed: int = 1,
+        page_size: int = 10,
+        new_per_day: int = 6,
+        corrections: bool = False,
+    ) -> None:
         if articles < 1 or day < 1 or page_size < 1 or new_per_day < 0:
             raise ValueError("articles, day and page_size must be >= 1, new_per_day >= 0")
         self.day1_articles = articles
@@ -130,6 +137,9 @@ class Site:
         self.seed = seed
         self.page_size = page_size
         self.new_per_day = new_per_day
+        # With corrections, each day after the first appends a correction to the newest article of
+        # the day before it (an edit that only a refresh of recent articles can notice).
+        self.corrections = corrections
         self.total = articles + (day - 1) * new_per_day
         n = articles
         self.specials: dict[int, str] = {}
@@ -177,8 +187,14 @@ class Site:
     def article(self, i: int) -> ReplicaArticle:
         """Build article ``i`` (content is a pure function of seed and id)."""
         channels = self._channels_of(i)
-        a = ReplicaArticle(index=i, id=self.ids[i], channel=channels[0], date=self.date_of(i),
-                           extra_channels=channels[1:], special=self.specials.get(i))
+        a = ReplicaArticle(
+            index=i,
+            id=self.ids[i],
+            channel=channels[0],
+            date=self.date_of(i),
+            extra_channels=channels[1:],
+            special=self.specials.get(i),
+        )
         if a.special == "mirror":
             _fill_from_seed(a)
             return a
@@ -195,8 +211,13 @@ class Site:
 
         def sentence() -> str:
             return rng.choice(corpus.SENTENCES).format(
-                place=place, topic=topic, n=rng.randint(2, 90), m=rng.randint(3, 500),
-                p=rng.randint(5, 99), d=rng.randint(2, 30))
+                place=place,
+                topic=topic,
+                n=rng.randint(2, 90),
+                m=rng.randint(3, 500),
+                p=rng.randint(5, 99),
+                d=rng.randint(2, 30),
+            )
 
         paras = [Paragraph("text", sentence() + sentence()) for _ in range(rng.randint(2, 5))]
         if i % 3 == 1:
@@ -206,8 +227,15 @@ class Site:
                 src = f"/uploads/{a.date:%Y%m}/{a.id}_{k + 1}.jpg"
                 paras.insert(k * 2, Paragraph("image", src=src))
                 paras.insert(k * 2 + 1, Paragraph("caption", rng.choice(corpus.CAPTIONS).format(name=_name(rng))))
+        for day in range(2, self.day + 1) if self.corrections else ():
+            if i == self.newest_of_day(day - 1):
+                paras.append(Paragraph("text", f"（更正：本文第{day - 1}段数据已于次日更新。）"))
         a.paragraphs = paras
         return a
+
+    def newest_of_day(self, day: int) -> int:
+        """Index of the newest article published on ``day`` (day 1: the newest day-1 article)."""
+        return self.day1_articles - 1 + (day - 1) * self.new_per_day
 
     def articles(self) -> list[ReplicaArticle]:
         return [self.article(i) for i in range(self.total)]
@@ -237,10 +265,14 @@ class Site:
                 "keywords": a.keywords,
                 "text": text,
                 "images": [
-                    {"url": base_url + p.src,
-                     "caption": a.paragraphs[k + 1].text if k + 1 < len(a.paragraphs)
-                     and a.paragraphs[k + 1].kind == "caption" else None}
-                    for k, p in enumerate(a.paragraphs) if p.kind == "image"
+                    {
+                        "url": base_url + p.src,
+                        "caption": a.paragraphs[k + 1].text
+                        if k + 1 < len(a.paragraphs) and a.paragraphs[k + 1].kind == "caption"
+                        else None,
+                    }
+                    for k, p in enumerate(a.paragraphs)
+                    if p.kind == "image"
                 ],
                 "content_hash": hashlib.sha256(f"{a.title}\n{text}".encode()).hexdigest(),
                 "rendering": "mirror" if a.special == "mirror" else "original",
@@ -260,7 +292,8 @@ class Site:
         for c in CHANNELS:
             latest = "".join(
                 f'<li><a href="{self.article(i).path()}">{html.escape(self.article(i).title)}</a></li>'
-                for i in self.listings[c.slug][:3])
+                for i in self.listings[c.slug][:3]
+            )
             blocks.append(f'<div class="block"><h2><a href="/news/{c.slug}/">{c.name}</a></h2><ul>{latest}</ul></div>')
         return _page("新闻中心_武进新闻网", "utf-8", _nav() + f'<div class="channel-list">{"".join(blocks)}</div>')
 
@@ -270,35 +303,47 @@ class Site:
         if not 1 <= n <= pages:
             return None
         items = []
-        for i in self.listings[channel.slug][(n - 1) * self.page_size: n * self.page_size]:
+        for i in self.listings[channel.slug][(n - 1) * self.page_size : n * self.page_size]:
             a = self.article(i)
             path = a.path(channel)
             style = i % 3
-            href = (path if style == 0 else
-                    path.removeprefix(f"/news/{channel.slug}/") if style == 1 else f"http://{host}{path}")
+            href = (
+                path
+                if style == 0
+                else path.removeprefix(f"/news/{channel.slug}/")
+                if style == 1
+                else f"http://{host}{path}"
+            )
             if i % 4 == 3:
                 href += "?from=list"
-            items.append(f'<li><a href="{href}" target="_blank">{html.escape(a.title)}</a>'
-                         f"<span>{a.date.isoformat()}</span></li>")
+            items.append(
+                f'<li><a href="{href}" target="_blank">{html.escape(a.title)}</a><span>{a.date.isoformat()}</span></li>'
+            )
         if n == 1 and channel.slug == "jinriyaowen":
             items.append(f'<li><a href="{self.disallowed_path}">内部稿件</a><span></span></li>')
         if n == 1 and channel.slug == "zhenquxinwen":
-            items.append(f'<li><a href="http://{OFFSITE_HOST}/news/jinriyaowen/2025-01-22/900001.html">'
-                         "常州新闻</a><span></span></li>")
+            items.append(
+                f'<li><a href="http://{OFFSITE_HOST}/news/jinriyaowen/2025-01-22/900001.html">'
+                "常州新闻</a><span></span></li>"
+            )
         links = [f'<a href="{channel.page_href(1)}">首页</a>']
         if n > 1:
             links.append(f'<a href="{channel.page_href(n - 1)}">{html.escape(channel.prev_text)}</a>')
-        links += [f'<a href="{channel.page_href(k)}">{k}</a>' if k != n else f"<span>{k}</span>"
-                  for k in range(max(1, n - 2), min(pages, n + 2) + 1)]
+        links += [
+            f'<a href="{channel.page_href(k)}">{k}</a>' if k != n else f"<span>{k}</span>"
+            for k in range(max(1, n - 2), min(pages, n + 2) + 1)
+        ]
         if n < pages:
             links.append(f'<a href="{channel.page_href(n + 1)}">{html.escape(channel.next_text)}</a>')
         elif channel.last_links_to_self:
             links.append(f'<a href="{channel.page_href(n)}">{html.escape(channel.next_text)}</a>')
         links.append(f'<a href="{channel.page_href(pages)}">{"尾页" if channel.next_text != ">" else "&gt;&gt;"}</a>')
-        body = (_nav() + f'<div class="position">您当前的位置 : <a href="/">首页</a> &gt; '
-                f'<a href="/news/">新闻中心</a> &gt; {channel.name}</div>'
-                f'<div class="list"><ul>{"".join(items)}</ul></div>'
-                f'<div class="pages">{"&nbsp;".join(links)}</div>')
+        body = (
+            _nav() + f'<div class="position">您当前的位置 : <a href="/">首页</a> &gt; '
+            f'<a href="/news/">新闻中心</a> &gt; {channel.name}</div>'
+            f'<div class="list"><ul>{"".join(items)}</ul></div>'
+            f'<div class="pages">{"&nbsp;".join(links)}</div>'
+        )
         return _page(f"{channel.name}_武进新闻网", channel.meta_charset, body)
 
     def render_article(self, a: ReplicaArticle) -> str:
@@ -325,9 +370,11 @@ def _meta(charset: str) -> str:
 
 
 def _page(title: str, charset: str, body: str, keywords: str = "") -> str:
-    return (f'<!DOCTYPE html>\n<html><head>{_meta(charset)}<title>{html.escape(title)}</title>'
-            f'<meta name="keywords" content="{html.escape(keywords)}"></head>\n<body>\n{body}\n'
-            '<div class="footer">苏ICP备10099057号-3 版权所有 武进区融媒体中心</div>\n</body></html>\n')
+    return (
+        f"<!DOCTYPE html>\n<html><head>{_meta(charset)}<title>{html.escape(title)}</title>"
+        f'<meta name="keywords" content="{html.escape(keywords)}"></head>\n<body>\n{body}\n'
+        '<div class="footer">苏ICP备10099057号-3 版权所有 武进区融媒体中心</div>\n</body></html>\n'
+    )
 
 
 def _colon(a: ReplicaArticle) -> str:
@@ -351,8 +398,9 @@ def _body_html(a: ReplicaArticle, indent: str) -> str:
         else:
             parts.append(f"<p>{indent}{html.escape(p.text)}</p>")
         if k == 0 and a.index % 9 == 8:
-            parts.append('<script type="text/javascript">document.write("<p>广告</p>");</script>'
-                         '<style>.ad{display:none}</style>')
+            parts.append(
+                '<script type="text/javascript">document.write("<p>广告</p>");</script><style>.ad{display:none}</style>'
+            )
     return "\n".join(parts)
 
 
@@ -379,10 +427,12 @@ def _render_old(a: ReplicaArticle) -> str:
     meta = " ".join(f for f in fields if f)
     if a.index % 4 != 1:
         meta += f"&nbsp;&nbsp;报料热线{c}86050111"
-    body = (_nav() + _breadcrumb_html(a) + f'\n<div class="heading">{html.escape(a.title)}</div>\n'
-            f'<div class="source"><span>{meta}</span><span class="share">分享到：</span></div>\n'
-            f'<div id="Zoom">\n{_body_html(a, "　　")}\n</div>\n'
-            f'<div class="foot-title">{html.escape(a.title)}</div>\n{_editor_line(a)}')
+    body = (
+        _nav() + _breadcrumb_html(a) + f'\n<div class="heading">{html.escape(a.title)}</div>\n'
+        f'<div class="source"><span>{meta}</span><span class="share">分享到：</span></div>\n'
+        f'<div id="Zoom">\n{_body_html(a, "　　")}\n</div>\n'
+        f'<div class="foot-title">{html.escape(a.title)}</div>\n{_editor_line(a)}'
+    )
     return _page(f"{a.title}_武进新闻网", a.channel.meta_charset, body, _keywords(a))
 
 
@@ -400,13 +450,16 @@ def _render_new(a: ReplicaArticle) -> str:
         spans.append(f"<span>作者{c}</span>")
     shift = a.index % len(spans) if spans else 0
     spans = spans[shift:] + spans[:shift]
-    body = (_nav() + _breadcrumb_html(a) + f'\n<h1 class="title">{html.escape(a.title)}</h1>\n'
-            f'<div class="author">{"".join(spans)}</div>\n'
-            f'<div id="zoom">\n{_body_html(a, "")}\n</div>\n{_editor_line(a)}')
+    body = (
+        _nav() + _breadcrumb_html(a) + f'\n<h1 class="title">{html.escape(a.title)}</h1>\n'
+        f'<div class="author">{"".join(spans)}</div>\n'
+        f'<div id="zoom">\n{_body_html(a, "")}\n</div>\n{_editor_line(a)}'
+    )
     return _page(f"{a.title}_武进新闻网", a.channel.meta_charset, body, _keywords(a))
 
 
 # --- the mirror rendering: the captured seed page, as the mirror served it ----------------------
+
 
 def _seed_lines(name: str) -> list[str]:
     text = resources.files("wjcrawl.replica").joinpath("data", name).read_text(encoding="utf-8")
@@ -419,7 +472,7 @@ def _seed_parts(lines: list[str]) -> tuple[str, str, list[str], str]:
     end = next(k for k in range(6, len(lines)) if lines[k].strip() == title.strip())
     paragraphs = [ln.strip() for ln in lines[5:end] if ln.strip()]
     editor = next(ln for ln in lines[end:] if ln.strip())
-    editor = next(ln for ln in lines[end + 1:] if ln.strip()) if editor.strip() == title.strip() else editor
+    editor = next(ln for ln in lines[end + 1 :] if ln.strip()) if editor.strip() == title.strip() else editor
     return title, meta, paragraphs, editor
 
 
@@ -437,10 +490,12 @@ def _render_mirror(a: ReplicaArticle) -> str:
     lines = _seed_lines("seed-mirror.txt")
     title, meta, paragraphs, editor = _seed_parts(lines)
     crumbs = lines[2].split(":", 1)[1].replace("\xa0", "&nbsp;")
-    body = (f'<div class="weather">{html.escape(lines[0])}</div>\n'
-            f'<div class="position">{html.escape(lines[2].split(":", 1)[0])}:{crumbs}</div>\n'
-            f'<div class="heading">{html.escape(title)}</div>\n'
-            f'<div class="source"><span>{html.escape(meta)}</span></div>\n<div id="Zoom">\n'
-            + "\n".join(f"<p>　　{html.escape(p)}</p>" for p in paragraphs)
-            + f'\n</div>\n<div class="foot-title">{html.escape(title)}</div>\n<p>{html.escape(editor)}</p>')
+    body = (
+        f'<div class="weather">{html.escape(lines[0])}</div>\n'
+        f'<div class="position">{html.escape(lines[2].split(":", 1)[0])}:{crumbs}</div>\n'
+        f'<div class="heading">{html.escape(title)}</div>\n'
+        f'<div class="source"><span>{html.escape(meta)}</span></div>\n<div id="Zoom">\n'
+        + "\n".join(f"<p>　　{html.escape(p)}</p>" for p in paragraphs)
+        + f'\n</div>\n<div class="foot-title">{html.escape(title)}</div>\n<p>{html.escape(editor)}</p>'
+    )
     return _page(f"{title}_武進(jìn)新聞網(wǎng)", "utf-8", body)

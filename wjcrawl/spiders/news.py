@@ -20,8 +20,18 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from wjcrawl.errors import ParseError, UsageError
-from wjcrawl.parsing import ListingPage, canonical_url, is_article_url, parse_listing, parse_response
-from wjcrawl.records import ArticleItem, FailedPage, RawPage
+from wjcrawl.parsing import (
+    ListingPage,
+    article_id_from_url,
+    canonical_url,
+    channel_from_url,
+    is_article_url,
+    parse_listing,
+    parse_response,
+)
+from wjcrawl.records import ArticleItem, FailedPage, RawPage, SeenUrl
+from wjcrawl.spiders.policy import FetchPolicy
+from wjcrawl.store import ArticleStore, CrawlState
 
 CHANNEL_SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
@@ -53,8 +63,13 @@ def is_loopback(url: str) -> bool:
 
 def raw_page(response: Response) -> RawPage:
     headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
-    return RawPage(url=canonical_url(response.url), status=response.status, headers=headers, body=response.body,
-                   fetched_at=dt.datetime.now(dt.UTC).isoformat())
+    return RawPage(
+        url=canonical_url(response.url),
+        status=response.status,
+        headers=headers,
+        body=response.body,
+        fetched_at=dt.datetime.now(dt.UTC).isoformat(),
+    )
 
 
 class NewsSpider(scrapy.Spider):
@@ -62,12 +77,24 @@ class NewsSpider(scrapy.Spider):
 
     name = "news"
 
-    def __init__(self, base_url: str | None = None, channel: str | list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        base_url: str | None = None,
+        channel: str | list[str] | None = None,
+        full: str | bool = False,
+        refresh_days: str | int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self._base_url_arg = base_url
         self._channel_arg = channel
+        self.full = str(full).lower() in ("1", "true", "yes")
+        self.refresh_days = int(refresh_days) if refresh_days not in (None, "") else None
+        if self.refresh_days is not None and self.refresh_days < 1:
+            raise UsageError(f"refresh days must be >= 1, not {refresh_days!r}")
         self.base_url = ""
         self.channels: list[str] = []
+        self.policy = FetchPolicy(host="", full=True)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -78,7 +105,16 @@ class NewsSpider(scrapy.Spider):
         if isinstance(channels, str):
             channels = channels.split(",")
         spider.channels = [check_channel(c) for c in channels if c.strip()]
-        spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
+        host = urlsplit(spider.base_url).hostname or ""
+        spider.allowed_domains = [host]
+        # The crawl state is loaded once per run; a first run (empty archive) or --full walks everything.
+        store = ArticleStore(settings.get("WJCRAWL_DATABASE_URL"))
+        try:
+            state = CrawlState() if spider.full else store.crawl_state()
+        finally:
+            store.close()
+        spider.policy = FetchPolicy.build(host, state, spider.full, spider.refresh_days)
+        spider.known_channels = sorted(state.channels)
         if is_loopback(spider.base_url) and settings.getbool("WJCRAWL_LOOPBACK_FAST"):
             # The replica on this machine: no reason to be slow. set() keeps any -s override.
             settings.set("DOWNLOAD_DELAY", 0, priority="spider")
@@ -86,16 +122,25 @@ class NewsSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.crawler.stats.set_value("wjcrawl/full_walk", self.policy.full)
         for request in self.start_requests():
             yield request
 
     def start_requests(self) -> Iterator[scrapy.Request]:
+        for url in sorted(self.policy.state.due_failures):  # failed last time, retryable now
+            if self.policy.on_site(url) and (not self.channels or channel_from_url(url) in self.channels):
+                yield scrapy.Request(url, callback=self.parse_article, errback=self.failed)
         if self.channels:
             for slug in self.channels:
                 yield self._listing_request(f"{self.base_url}/news/{slug}/")
             return
-        for path in ("/", "/news/"):
+        # A full run discovers channels from the home page's navigation and the news-center index;
+        # a re-run asks only the index (it lists every channel) plus the channels already archived.
+        for path in ("/", "/news/") if self.policy.full else ("/news/",):
             yield scrapy.Request(self.base_url + path, callback=self.parse_index, errback=self.failed)
+        if not self.policy.full:
+            for slug in self.known_channels:
+                yield self._listing_request(f"{self.base_url}/news/{slug}/")
 
     def parse_index(self, response: Response) -> Iterator[scrapy.Request]:
         """Home page or news-center index: follow every channel found in navigation or listings."""
@@ -104,7 +149,7 @@ class NewsSpider(scrapy.Spider):
             if urlsplit(url).path.startswith("/news/") and urlsplit(url).path != "/news/":
                 yield self._listing_request(url)
 
-    def parse_channel(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_channel(self, response: Response) -> Iterator[scrapy.Request | SeenUrl]:
         """A channel's listing page: request its articles, then the next listing page by its link text."""
         page = self._listing(response)
         self.crawler.stats.inc_value("wjcrawl/listing_pages")
@@ -112,9 +157,20 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("wjcrawl/listing_without_articles")
             self.logger.warning("listing page without article links: %s", response.url)
         for url in page.article_urls:
-            yield scrapy.Request(url, callback=self.parse_article, errback=self.failed)
-        if page.next_page_url:  # None on the last page, also when it links to itself
+            if self.policy.wants(url):
+                yield scrapy.Request(url, callback=self.parse_article, errback=self.failed)
+            elif self.policy.new_alias(url):
+                yield SeenUrl(url=url, article_id=article_id_from_url(url) or "", channel=channel_from_url(url) or "")
+            else:
+                self.crawler.stats.inc_value(
+                    "wjcrawl/skipped/known" if self.policy.on_site(url) else "wjcrawl/skipped/offsite"
+                )
+        if not page.next_page_url:  # None on the last page, also when it links to itself
+            return
+        if self.policy.keep_paging(page.article_urls):
             yield self._listing_request(page.next_page_url)
+        else:
+            self.crawler.stats.inc_value("wjcrawl/listing_stopped_at_known")
 
     def parse_article(self, response: Response) -> Iterator[ArticleItem | FailedPage]:
         page = raw_page(response)
@@ -131,8 +187,12 @@ class NewsSpider(scrapy.Spider):
     def failed(self, failure: Failure) -> Iterator[FailedPage]:
         """A request that failed for good (HTTP error after retries, timeout, DNS...): record it."""
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):  # robots.txt or off-site: skipped by choice, not a failure
-            self.crawler.stats.inc_value("wjcrawl/skipped")
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # Skipped by choice, not a failure; a disallowed article is remembered so that re-runs
+            # count it as known (and look again when its retry is due).
+            self.crawler.stats.inc_value("wjcrawl/skipped/robots")
+            if is_article_url(request.url) and "robots" in str(failure.value).lower():
+                yield FailedPage(url=canonical_url(request.url), reason="robots.txt disallowed")
             return
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
@@ -140,7 +200,9 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("wjcrawl/failed")
         self.crawler.stats.inc_value(f"wjcrawl/failed/{reason.split(':')[0].replace(' ', '_')}")
         self.logger.warning("failed %s: %s", request.url, reason)
-        if is_article_url(request.url):
+        if not is_article_url(request.url):
+            self.crawler.stats.inc_value("wjcrawl/failed/listing")  # the next run walks every page again
+        else:
             page = raw_page(response) if response is not None else None
             yield FailedPage(url=canonical_url(request.url), reason=reason, status=status, page=page)
 

@@ -104,6 +104,20 @@ class FailureRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     first_failed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     last_failed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    next_retry_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CrawlLockRow(Base):
+    """The one-run-at-a-time lock of a database: who holds it, and when it last said it was alive."""
+
+    __tablename__ = "crawl_locks"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token: Mapped[str] = mapped_column(String(64))
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    acquired_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
 
 class CrawlRunRow(Base):

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import os
+import socket
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, delete, event, func, select, update
@@ -21,20 +24,61 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from wjcrawl.errors import StoreError, UsageError
-from wjcrawl.records import ARTICLE_FIELDS, ArticleItem, FailedPage, RawPage
+from wjcrawl.errors import CrawlLocked, StoreError, UsageError
+from wjcrawl.records import ARTICLE_FIELDS, ArticleItem, FailedPage, RawPage, SeenUrl
 from wjcrawl.store.models import (
     ArticleRevisionRow,
     ArticleRow,
     ArticleUrlRow,
     Base,
+    CrawlLockRow,
     CrawlRunRow,
     FailureRow,
     PageRow,
 )
 
+logger = logging.getLogger(__name__)
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 EXPORT_CHUNK = 1000
+
+
+@dataclass
+class CrawlState:
+    """The archive as an incremental crawl sees it at its start."""
+
+    known_ids: set[str] = field(default_factory=set)
+    known_urls: set[str] = field(default_factory=set)
+    channels: set[str] = field(default_factory=set)
+    due_failures: set[str] = field(default_factory=set)  # retry these in this run
+    waiting_failures: set[str] = field(default_factory=set)  # backing off: treat as known
+    last_run_unfinished: bool = False  # the previous run was killed/interrupted or missed listing pages
+
+    @property
+    def empty(self) -> bool:
+        return not self.known_ids
+
+
+def retry_delay(failure: FailedPage, attempts: int) -> dt.timedelta:
+    """When to try a failed URL again: gone pages back off, server and network trouble retries next run."""
+    if failure.reason.startswith("robots.txt"):
+        return dt.timedelta(days=7)  # disallowed: look again in a week, in case robots.txt changed
+    if failure.status in (404, 410) or failure.reason.startswith(("NotAnArticle", "ParseError")):
+        return min(dt.timedelta(hours=12) * 2 ** (attempts - 1), dt.timedelta(days=30))
+    return dt.timedelta(0)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @dataclass
@@ -72,8 +116,9 @@ def open_engine(database_url: str) -> Engine:
     except NoSuchModuleError:
         raise UsageError(f"unsupported database URL scheme: {url.drivername!r}") from None
     except ModuleNotFoundError as exc:
-        raise UsageError(f"the driver for {url.drivername!r} is not installed ({exc.name}); "
-                         "for PostgreSQL install wjcrawl[postgres]") from None
+        raise UsageError(
+            f"the driver for {url.drivername!r} is not installed ({exc.name}); for PostgreSQL install wjcrawl[postgres]"
+        ) from None
     return engine
 
 
@@ -95,8 +140,7 @@ class ArticleStore:
         try:
             Base.metadata.create_all(self.engine)
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open database {self.engine.url.render_as_string()}: "
-                             f"{_first_line(exc)}") from None
+            raise StoreError(f"cannot open database {self.engine.url.render_as_string()}: {_first_line(exc)}") from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -119,6 +163,74 @@ class ArticleStore:
 
     # --- crawl state ---------------------------------------------------------------------------
 
+    def crawl_state(self) -> CrawlState:
+        """What an incremental run needs to know, loaded once: known ids, failures and their due times."""
+        now = dt.datetime.now(dt.UTC)
+        with self.session() as s:
+            state = CrawlState(
+                known_ids=set(s.scalars(select(ArticleRow.article_id))),
+                known_urls=set(s.scalars(select(ArticleUrlRow.url))),
+                channels=set(s.scalars(select(ArticleUrlRow.channel).distinct())),
+            )
+            last = s.scalars(select(CrawlRunRow).order_by(CrawlRunRow.id.desc()).limit(1)).first()
+            state.last_run_unfinished = last is not None and (
+                last.status != "finished" or bool((last.stats or {}).get("wjcrawl/failed/listing"))
+            )
+            for url, next_retry_at in s.execute(select(FailureRow.url, FailureRow.next_retry_at)):
+                due = _aware(next_retry_at) <= now
+                (state.due_failures if due else state.waiting_failures).add(url)
+        return state
+
+    # --- the one-run-at-a-time lock ----------------------------------------------------------------
+
+    def acquire_lock(self, token: str, stale_after: float = 600.0) -> None:
+        """Take the crawl lock, or take over a stale one; raise CrawlLocked while another run holds it.
+
+        A lock is stale when its holder ran on this host and its process is gone (a killed run), or
+        when it has not sent a heartbeat for ``stale_after`` seconds (a run on another host that died).
+        """
+        now = dt.datetime.now(dt.UTC)
+        me = {"token": token, "host": socket.gethostname(), "pid": os.getpid(), "acquired_at": now, "heartbeat_at": now}
+        with self.session() as s:
+            inserted = s.execute(
+                self._insert(CrawlLockRow).values(name="crawl", **me).on_conflict_do_nothing()
+            ).rowcount
+            if inserted:
+                return
+            held = s.execute(select(CrawlLockRow).where(CrawlLockRow.name == "crawl")).scalar_one()
+            if held.token == token:
+                return
+            gone = held.host == me["host"] and not _pid_alive(held.pid)
+            silent = (now - _aware(held.heartbeat_at)).total_seconds() > stale_after
+            if not (gone or silent):
+                raise CrawlLocked(
+                    f"another crawl is running on this database (pid {held.pid} on {held.host}, "
+                    f"since {iso8601(held.acquired_at)})"
+                )
+            taken = s.execute(
+                update(CrawlLockRow).where(CrawlLockRow.name == "crawl", CrawlLockRow.token == held.token).values(**me)
+            ).rowcount
+            if not taken:
+                raise CrawlLocked("another crawl took over the stale lock first")
+            logger.warning("took over the stale crawl lock of pid %s on %s", held.pid, held.host)
+
+    def heartbeat(self, token: str) -> None:
+        with self.session() as s:
+            s.execute(
+                update(CrawlLockRow)
+                .where(CrawlLockRow.name == "crawl", CrawlLockRow.token == token)
+                .values(heartbeat_at=dt.datetime.now(dt.UTC))
+            )
+
+    def release_lock(self, token: str) -> None:
+        with self.session() as s:
+            s.execute(delete(CrawlLockRow).where(CrawlLockRow.name == "crawl", CrawlLockRow.token == token))
+
+    def lock_holder(self) -> dict[str, Any] | None:
+        with self.session() as s:
+            row = s.scalars(select(CrawlLockRow)).first()
+            return None if row is None else {"host": row.host, "pid": row.pid, "since": iso8601(row.acquired_at)}
+
     def known_article_ids(self) -> set[str]:
         with self.session() as s:
             return set(s.scalars(select(ArticleRow.article_id)))
@@ -136,17 +248,20 @@ class ArticleStore:
 
     def finish_run(self, run_id: int, status: str, counts: dict[str, int], stats: dict[str, Any]) -> None:
         with self.session() as s:
-            s.execute(update(CrawlRunRow).where(CrawlRunRow.id == run_id).values(
-                finished_at=dt.datetime.now(dt.UTC), status=status, stats=stats, **counts))
+            s.execute(
+                update(CrawlRunRow)
+                .where(CrawlRunRow.id == run_id)
+                .values(finished_at=dt.datetime.now(dt.UTC), status=status, stats=stats, **counts)
+            )
 
     # --- writes ----------------------------------------------------------------------------------
 
-    def save(self, items: Sequence[ArticleItem | FailedPage], run_id: int | None = None) -> BatchResult:
-        """Store a batch of articles, aliases and failed pages in one transaction."""
+    def save(self, items: Sequence[ArticleItem | FailedPage | SeenUrl], run_id: int | None = None) -> BatchResult:
+        """Store a batch of articles, aliases, URLs seen on listings and failed pages in one transaction."""
         result = BatchResult()
         now = dt.datetime.now(dt.UTC)
         with self.session() as s:
-            pages = [i.page for i in items if i.page is not None]
+            pages = [i.page for i in items if not isinstance(i, SeenUrl) and i.page is not None]
             if pages:
                 s.execute(self._insert(PageRow).on_conflict_do_nothing(), [_page_row(p, run_id) for p in pages])
             failures = [i for i in items if isinstance(i, FailedPage)]
@@ -155,20 +270,26 @@ class ArticleStore:
             result.failures = len(failures)
             articles = [i for i in items if isinstance(i, ArticleItem)]
             ids = {a.article_id for a in articles}
-            existing = {row.article_id: row for row in s.scalars(
-                select(ArticleRow).where(ArticleRow.article_id.in_(ids)))} if ids else {}
+            existing = (
+                {row.article_id: row for row in s.scalars(select(ArticleRow).where(ArticleRow.article_id.in_(ids)))}
+                if ids
+                else {}
+            )
             url_rows = []
             for item in articles:
-                url_rows += [{"url": u, "article_id": item.article_id, "channel": item.channel,
-                              "first_seen_at": now} for u in item.urls]
+                url_rows += [
+                    {"url": u, "article_id": item.article_id, "channel": item.channel, "first_seen_at": now}
+                    for u in item.urls
+                ]
                 row = existing.get(item.article_id)
                 if item.alias:
                     result.aliases += 1
                     continue
                 record = item.record()
                 if row is None:
-                    row = ArticleRow(**record, id_number=int(item.article_id), first_seen_at=now,
-                                     last_seen_at=now, revision=1)
+                    row = ArticleRow(
+                        **record, id_number=int(item.article_id), first_seen_at=now, last_seen_at=now, revision=1
+                    )
                     s.add(row)
                     existing[item.article_id] = row
                     result.new += 1
@@ -176,9 +297,15 @@ class ArticleStore:
                     row.last_seen_at = now
                     result.unchanged += 1
                 else:
-                    s.add(ArticleRevisionRow(article_id=row.article_id, revision=row.revision,
-                                             content_hash=row.content_hash, record=_row_record(row),
-                                             superseded_at=now))
+                    s.add(
+                        ArticleRevisionRow(
+                            article_id=row.article_id,
+                            revision=row.revision,
+                            content_hash=row.content_hash,
+                            record=_row_record(row),
+                            superseded_at=now,
+                        )
+                    )
                     for key in ARTICLE_FIELDS:
                         if key not in ("url", "channel"):  # the first URL stays the article's URL
                             setattr(row, key, record[key])
@@ -186,6 +313,11 @@ class ArticleStore:
                     row.last_seen_at = now
                     result.updated += 1
             s.flush()
+            seen = [i for i in items if isinstance(i, SeenUrl)]
+            url_rows += [
+                {"url": i.url, "article_id": i.article_id, "channel": i.channel, "first_seen_at": now} for i in seen
+            ]
+            result.aliases += len(seen)
             if url_rows:
                 s.execute(self._insert(ArticleUrlRow).on_conflict_do_nothing(), url_rows)
                 # an article that arrived is no longer a failure under any of its URLs
@@ -193,16 +325,22 @@ class ArticleStore:
         return result
 
     def _record_failure(self, s: Session, failure: FailedPage, now: dt.datetime) -> None:
-        stmt = self._insert(FailureRow).values(url=failure.url, reason=failure.reason, status=failure.status,
-                                               attempts=1, first_failed_at=now, last_failed_at=now)
-        s.execute(stmt.on_conflict_do_update(index_elements=["url"], set_={
-            "reason": stmt.excluded.reason, "status": stmt.excluded.status,
-            "attempts": FailureRow.attempts + 1, "last_failed_at": stmt.excluded.last_failed_at}))
+        attempts = (s.scalar(select(FailureRow.attempts).where(FailureRow.url == failure.url)) or 0) + 1
+        values = {
+            "reason": failure.reason,
+            "status": failure.status,
+            "attempts": attempts,
+            "last_failed_at": now,
+            "next_retry_at": now + retry_delay(failure, attempts),
+        }
+        stmt = self._insert(FailureRow).values(url=failure.url, first_failed_at=now, **values)
+        s.execute(stmt.on_conflict_do_update(index_elements=["url"], set_=values))
 
     # --- reads -----------------------------------------------------------------------------------
 
-    def iter_records(self, since: str | None = None, until: str | None = None,
-                     channel: str | None = None) -> Iterator[dict[str, Any]]:
+    def iter_records(
+        self, since: str | None = None, until: str | None = None, channel: str | None = None
+    ) -> Iterator[dict[str, Any]]:
         """Every article as an export record, sorted by published date then id, streamed in chunks."""
         table = ArticleRow.__table__
         query = select(table).order_by(table.c.published_date, table.c.id_number)
@@ -218,27 +356,43 @@ class ArticleStore:
             for chunk in result.mappings().partitions(EXPORT_CHUNK):
                 urls: dict[str, list[str]] = {}
                 for url, article_id in conn.execute(
-                        select(ArticleUrlRow.url, ArticleUrlRow.article_id)
-                        .where(ArticleUrlRow.article_id.in_([r["article_id"] for r in chunk]))
-                        .order_by(ArticleUrlRow.url)):
+                    select(ArticleUrlRow.url, ArticleUrlRow.article_id)
+                    .where(ArticleUrlRow.article_id.in_([r["article_id"] for r in chunk]))
+                    .order_by(ArticleUrlRow.url)
+                ):
                     urls.setdefault(article_id, []).append(url)
                 for row in chunk:
                     record = {k: row[k] for k in ARTICLE_FIELDS}
-                    record.update(first_seen_at=iso8601(row["first_seen_at"]),
-                                  last_seen_at=iso8601(row["last_seen_at"]), revision=row["revision"],
-                                  urls=urls.get(row["article_id"], [row["url"]]))
+                    record.update(
+                        first_seen_at=iso8601(row["first_seen_at"]),
+                        last_seen_at=iso8601(row["last_seen_at"]),
+                        revision=row["revision"],
+                        urls=urls.get(row["article_id"], [row["url"]]),
+                    )
                     yield record
 
     def iter_article_pages(self) -> Iterator[tuple[str, RawPage]]:
         """(article_id, newest raw page) for every stored article: the input of ``reparse``."""
         with self._sessions() as s:
-            newest = (select(ArticleUrlRow.article_id, func.max(PageRow.id).label("page_id"))
-                      .join(PageRow, PageRow.url == ArticleUrlRow.url)
-                      .where(PageRow.status == 200).group_by(ArticleUrlRow.article_id).subquery())
+            newest = (
+                select(ArticleUrlRow.article_id, func.max(PageRow.id).label("page_id"))
+                .join(PageRow, PageRow.url == ArticleUrlRow.url)
+                .where(PageRow.status == 200)
+                .group_by(ArticleUrlRow.article_id)
+                .subquery()
+            )
             query = select(newest.c.article_id, PageRow).join(PageRow, PageRow.id == newest.c.page_id)
             for article_id, page in s.execute(query.execution_options(yield_per=200)):
-                yield article_id, RawPage(url=page.url, status=page.status, headers=page.headers, body=page.body,
-                                          fetched_at=iso8601(page.fetched_at) or "")
+                yield (
+                    article_id,
+                    RawPage(
+                        url=page.url,
+                        status=page.status,
+                        headers=page.headers,
+                        body=page.body,
+                        fetched_at=iso8601(page.fetched_at) or "",
+                    ),
+                )
                 s.expunge(page)
 
     def counts(self) -> dict[str, int]:
@@ -254,16 +408,23 @@ class ArticleStore:
     def articles_per_channel_month(self) -> Counter[tuple[str, str]]:
         month = func.substr(ArticleRow.published_date, 1, 7)
         with self.session() as s:
-            return Counter({(channel, m or "unknown"): n for channel, m, n in s.execute(
-                select(ArticleRow.channel, month, func.count()).group_by(ArticleRow.channel, month))})
+            return Counter(
+                {
+                    (channel, m or "unknown"): n
+                    for channel, m, n in s.execute(
+                        select(ArticleRow.channel, month, func.count()).group_by(ArticleRow.channel, month)
+                    )
+                }
+            )
 
     def id_gaps(self, limit: int = 1000) -> list[tuple[int, int]]:
         """Runs of missing ids between stored ones, as (first missing, last missing)."""
         gaps: list[tuple[int, int]] = []
         previous: int | None = None
         with self._sessions() as s:
-            for number in s.scalars(select(ArticleRow.id_number).order_by(ArticleRow.id_number)
-                                    .execution_options(yield_per=5000)):
+            for number in s.scalars(
+                select(ArticleRow.id_number).order_by(ArticleRow.id_number).execution_options(yield_per=5000)
+            ):
                 if previous is not None and number > previous + 1 and len(gaps) < limit:
                     gaps.append((previous + 1, number - 1))
                 previous = number
@@ -271,22 +432,45 @@ class ArticleStore:
 
     def failures(self) -> list[dict[str, Any]]:
         with self.session() as s:
-            return [{"url": f.url, "reason": f.reason, "status": f.status, "attempts": f.attempts,
-                     "last_failed_at": iso8601(f.last_failed_at)}
-                    for f in s.scalars(select(FailureRow).order_by(FailureRow.url))]
+            return [
+                {
+                    "url": f.url,
+                    "reason": f.reason,
+                    "status": f.status,
+                    "attempts": f.attempts,
+                    "last_failed_at": iso8601(f.last_failed_at),
+                    "next_retry_at": iso8601(f.next_retry_at),
+                }
+                for f in s.scalars(select(FailureRow).order_by(FailureRow.url))
+            ]
 
     def runs(self, limit: int = 10) -> list[dict[str, Any]]:
         with self.session() as s:
-            return [{"id": r.id, "started_at": iso8601(r.started_at), "finished_at": iso8601(r.finished_at),
-                     "status": r.status, "requests": r.requests, "articles_new": r.articles_new,
-                     "articles_updated": r.articles_updated, "failed": r.failed, "stats": r.stats}
-                    for r in s.scalars(select(CrawlRunRow).order_by(CrawlRunRow.id.desc()).limit(limit))]
+            return [
+                {
+                    "id": r.id,
+                    "started_at": iso8601(r.started_at),
+                    "finished_at": iso8601(r.finished_at),
+                    "status": r.status,
+                    "requests": r.requests,
+                    "articles_new": r.articles_new,
+                    "articles_updated": r.articles_updated,
+                    "failed": r.failed,
+                    "stats": r.stats,
+                }
+                for r in s.scalars(select(CrawlRunRow).order_by(CrawlRunRow.id.desc()).limit(limit))
+            ]
 
     def revisions(self, article_id: str) -> list[dict[str, Any]]:
         with self.session() as s:
-            return [r.record | {"revision": r.revision} for r in s.scalars(
-                select(ArticleRevisionRow).where(ArticleRevisionRow.article_id == article_id)
-                .order_by(ArticleRevisionRow.revision))]
+            return [
+                r.record | {"revision": r.revision}
+                for r in s.scalars(
+                    select(ArticleRevisionRow)
+                    .where(ArticleRevisionRow.article_id == article_id)
+                    .order_by(ArticleRevisionRow.revision)
+                )
+            ]
 
 
 def _row_record(row: ArticleRow) -> dict[str, Any]:
@@ -294,9 +478,15 @@ def _row_record(row: ArticleRow) -> dict[str, Any]:
 
 
 def _page_row(page: RawPage, run_id: int | None) -> dict[str, Any]:
-    return {"url": page.url, "body_sha256": hashlib.sha256(page.body).hexdigest(), "status": page.status,
-            "headers": page.headers, "body": page.body,
-            "fetched_at": dt.datetime.fromisoformat(page.fetched_at), "run_id": run_id}
+    return {
+        "url": page.url,
+        "body_sha256": hashlib.sha256(page.body).hexdigest(),
+        "status": page.status,
+        "headers": page.headers,
+        "body": page.body,
+        "fetched_at": dt.datetime.fromisoformat(page.fetched_at),
+        "run_id": run_id,
+    }
 
 
 def _first_line(exc: BaseException) -> str:
