@@ -89,8 +89,11 @@ def _gne(pages: list[Page]) -> tuple[float, dict[str, dict[str, Any]]]:
             doc = extractor.extract(decode_page(body, content_type)[0])
         except Exception:  # a third-party extractor failing on a page counts as a miss
             continue
-        out[url] = {"title": doc.get("title"), "published_date": (doc.get("publish_time") or "")[:10],
-                    "text": doc.get("content")}
+        out[url] = {
+            "title": doc.get("title"),
+            "published_date": (doc.get("publish_time") or "")[:10],
+            "text": doc.get("content"),
+        }
     return time.perf_counter() - started, out
 
 
@@ -125,8 +128,11 @@ def run(pages: int = 1000) -> dict[str, Any]:
         "gne_pages_per_s": round(len(rendered) / gne_s, 1),
         "speed_ratio_vs_gne": round(ours_rate / (len(rendered) / gne_s), 1),
     }
-    for name, scores in (("wjcrawl", _accuracy(ours, truth)), ("trafilatura", _accuracy(theirs, truth)),
-                         ("gne", _accuracy(gne, truth))):
+    for name, scores in (
+        ("wjcrawl", _accuracy(ours, truth)),
+        ("trafilatura", _accuracy(theirs, truth)),
+        ("gne", _accuracy(gne, truth)),
+    ):
         for field, score in scores.items():
             result[f"{name}_{field}_exact_pct"] = score
     return result
