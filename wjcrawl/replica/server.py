@@ -52,6 +52,8 @@ class Replica:
         return f"http://{host}:{port}"
 
     def start(self) -> Replica:
+        if self._thread:  # already serving
+            return self
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="replica", daemon=True)
         self._thread.start()
         return self

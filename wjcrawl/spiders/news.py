@@ -31,7 +31,7 @@ from wjcrawl.parsing import (
 )
 from wjcrawl.records import ArticleItem, FailedPage, RawPage, SeenUrl
 from wjcrawl.spiders.policy import FetchPolicy
-from wjcrawl.store import ArticleStore, CrawlState
+from wjcrawl.store import ArticleStore
 
 CHANNEL_SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
@@ -110,7 +110,7 @@ class NewsSpider(scrapy.Spider):
         # The crawl state is loaded once per run; a first run (empty archive) or --full walks everything.
         store = ArticleStore(settings.get("WJCRAWL_DATABASE_URL"))
         try:
-            state = CrawlState() if spider.full else store.crawl_state()
+            state = store.crawl_state()
         finally:
             store.close()
         spider.policy = FetchPolicy.build(host, state, spider.full, spider.refresh_days)
