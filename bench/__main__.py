@@ -14,7 +14,7 @@ from pathlib import Path
 import scrapy
 import sqlalchemy
 
-BENCHMARKS = ("bench.bench_replica", "bench.bench_parse")
+BENCHMARKS = ("bench.bench_replica", "bench.bench_parse", "bench.bench_incremental")
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 

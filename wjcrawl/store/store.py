@@ -371,6 +371,35 @@ class ArticleStore:
                     )
                     yield record
 
+    def iter_pages(
+        self, since: str | None = None, until: str | None = None, channel: str | None = None
+    ) -> Iterator[RawPage]:
+        """Every stored raw response in fetch order; with filters, only pages of matching articles."""
+        pages = PageRow.__table__
+        query = select(pages).order_by(pages.c.id)
+        if since or until or channel:
+            articles = ArticleRow.__table__
+            urls = ArticleUrlRow.__table__
+            query = query.join(urls, urls.c.url == pages.c.url).join(
+                articles, articles.c.article_id == urls.c.article_id
+            )
+            if since:
+                query = query.where(articles.c.published_date >= since)
+            if until:
+                query = query.where(articles.c.published_date <= until)
+            if channel:
+                query = query.where(articles.c.channel == channel)
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=200).execute(query)
+            for row in result.mappings():
+                yield RawPage(
+                    url=row["url"],
+                    status=row["status"],
+                    headers=row["headers"],
+                    body=row["body"],
+                    fetched_at=iso8601(row["fetched_at"]) or "",
+                )
+
     def iter_article_pages(self) -> Iterator[tuple[str, RawPage]]:
         """(article_id, newest raw page) for every stored article: the input of ``reparse``."""
         with self._sessions() as s:
