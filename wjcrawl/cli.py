@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any, NoReturn
 
 from wjcrawl import __version__
-from wjcrawl.errors import CrawlLocked, ParseError, UsageError, WjcrawlError
+from wjcrawl.errors import CrawlLocked, ParseError, StoreError, UsageError, WjcrawlError
 
 EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
 
@@ -129,6 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
     db_option(stats)
     stats.add_argument("--json", action="store_true", help="print JSON instead of text")
 
+    db = sub.add_parser("db", help="the database schema: show its revision, or migrate it to this version's")
+    db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=_Parser)
+    for name, text in (
+        ("upgrade", "migrate the schema to this wjcrawl's (creates it on an empty database)"),
+        ("current", "print the schema revision of the database and of this wjcrawl"),
+    ):
+        db_option(db_sub.add_parser(name, help=text))
+
     reparse = sub.add_parser("reparse", help="re-run the current parser over the stored raw pages")
     db_option(reparse)
 
@@ -219,7 +227,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from wjcrawl.store import ArticleStore
 
-    store = ArticleStore(project_settings(WJCRAWL_DATABASE_URL=args.db).get("WJCRAWL_DATABASE_URL"))
+    if args.output != "-" and not Path(args.output).parent.is_dir():
+        raise UsageError(f"cannot write {args.output}: directory {Path(args.output).parent} does not exist")
+    store = ArticleStore(project_settings(WJCRAWL_DATABASE_URL=args.db).get("WJCRAWL_DATABASE_URL"), create=False)
     records = store.iter_records(since=args.since, until=args.until, channel=args.channel)
     count = 0
     if args.output == "-":
@@ -261,7 +271,7 @@ def _json_line(record: dict[str, Any]) -> bytes:
 def cmd_stats(args: argparse.Namespace) -> int:
     from wjcrawl.store import ArticleStore
 
-    store = ArticleStore(project_settings(WJCRAWL_DATABASE_URL=args.db).get("WJCRAWL_DATABASE_URL"))
+    store = ArticleStore(project_settings(WJCRAWL_DATABASE_URL=args.db).get("WJCRAWL_DATABASE_URL"), create=False)
     per = store.articles_per_channel_month()
     report = {
         "counts": store.counts(),
@@ -295,12 +305,35 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from wjcrawl.store import schema
+    from wjcrawl.store.store import open_engine
+
+    database_url = project_settings(WJCRAWL_DATABASE_URL=args.db).get("WJCRAWL_DATABASE_URL")
+    engine = open_engine(database_url)
+    try:
+        before = schema.current(engine)
+        if args.db_command == "upgrade":
+            schema.upgrade(engine)
+            after = schema.current(engine)
+            print(f"wjcrawl db upgrade: {before or 'empty'} -> {after} db={database_url}")
+        else:
+            print(f"wjcrawl db current: database={before or 'empty'} code={schema.head()} db={database_url}")
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot migrate {database_url}: {str(getattr(exc, 'orig', exc)).splitlines()[0]}") from None
+    finally:
+        engine.dispose()
+    return EXIT_OK
+
+
 def cmd_reparse(args: argparse.Namespace) -> int:
     from wjcrawl.parsing import parse_article
     from wjcrawl.records import ArticleItem
     from wjcrawl.store import ArticleStore, BatchResult
 
-    store = ArticleStore(project_settings(WJCRAWL_DATABASE_URL=args.db).get("WJCRAWL_DATABASE_URL"))
+    store = ArticleStore(project_settings(WJCRAWL_DATABASE_URL=args.db).get("WJCRAWL_DATABASE_URL"), create=False)
     total, failed, batch = BatchResult(), 0, []
 
     def flush() -> None:
@@ -376,6 +409,7 @@ def cmd_replica(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {
+    "db": cmd_db,
     "crawl": cmd_crawl,
     "export": cmd_export,
     "stats": cmd_stats,

@@ -43,8 +43,9 @@ def make_item(
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> ArticleStore:
-    s = ArticleStore(f"sqlite:///{tmp_path / 'archive.db'}")
+def store(database_url: str) -> ArticleStore:
+    """Every store test runs against SQLite and PostgreSQL."""
+    s = ArticleStore(database_url)
     yield s
     s.close()
 

@@ -104,7 +104,7 @@ class FailureRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     first_failed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     last_failed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    next_retry_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    next_retry_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))  # None: due now
 
 
 class CrawlLockRow(Base):

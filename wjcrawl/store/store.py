@@ -26,11 +26,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from wjcrawl.errors import CrawlLocked, StoreError, UsageError
 from wjcrawl.records import ARTICLE_FIELDS, ArticleItem, FailedPage, RawPage, SeenUrl
+from wjcrawl.store import schema
 from wjcrawl.store.models import (
     ArticleRevisionRow,
     ArticleRow,
     ArticleUrlRow,
-    Base,
     CrawlLockRow,
     CrawlRunRow,
     FailureRow,
@@ -40,6 +40,7 @@ from wjcrawl.store.models import (
 logger = logging.getLogger(__name__)
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 EXPORT_CHUNK = 1000
+RETRYABLE = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
 
 
 @dataclass
@@ -101,16 +102,23 @@ def iso8601(value: dt.datetime | None) -> str | None:
     return value.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
 
-def open_engine(database_url: str) -> Engine:
-    """An engine for ``database_url``; bad URLs and missing drivers are usage errors."""
+def open_engine(database_url: str, writer: bool = False) -> Engine:
+    """An engine for ``database_url``; bad URLs and missing drivers are usage errors.
+
+    A SQLite ``writer`` engine begins every transaction with BEGIN IMMEDIATE: a second writer then
+    waits for the first (up to the busy timeout) instead of failing when it upgrades a read lock.
+    """
     try:
         url = make_url(database_url)
     except ArgumentError:
         raise UsageError(f"not a database URL: {database_url!r} (try sqlite:///wjcrawl.db)") from None
     try:
         if url.get_backend_name() == "sqlite":
-            engine = create_engine(url, connect_args={"timeout": 30})
+            engine = create_engine(url, connect_args={"timeout": 60})
             event.listen(engine, "connect", _sqlite_pragmas)
+            if writer:
+                event.listen(engine, "connect", _sqlite_manual_transactions)
+                event.listen(engine, "begin", _sqlite_begin_immediate)
         else:
             engine = create_engine(url, pool_pre_ping=True)
     except NoSuchModuleError:
@@ -130,25 +138,39 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_manual_transactions(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # let the "begin" event say how a transaction starts
+
+
+def _sqlite_begin_immediate(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 class ArticleStore:
     """The archive: articles, their URLs and revisions, raw pages, failures and crawl runs."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, create: bool = True, check_schema: bool = True) -> None:
+        """Open the archive; ``create`` makes the schema on an empty database (through the migrations)."""
         self.database_url = database_url
-        self.engine = open_engine(database_url)
+        self.engine = open_engine(database_url)  # reads: exports and reports stream from here
+        sqlite_db = self.engine.dialect.name == "sqlite"
+        self._writer = open_engine(database_url, writer=True) if sqlite_db else self.engine
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(self._writer, expire_on_commit=False)
         try:
-            Base.metadata.create_all(self.engine)
+            if check_schema:
+                schema.ensure(self.engine, create=create)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open database {self.engine.url.render_as_string()}: {_first_line(exc)}") from None
 
     def close(self) -> None:
         self.engine.dispose()
+        self._writer.dispose()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on any error."""
-        session = self._sessions()
+        """A (writing) session in one transaction: committed on success, rolled back on any error."""
+        session = self._write_sessions()
         try:
             with session.begin():
                 yield session
@@ -157,7 +179,7 @@ class ArticleStore:
         finally:
             session.close()
 
-    def _insert(self, model: type[Base]) -> Any:
+    def _insert(self, model: Any) -> Any:
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         return dialect.insert(model)
 
@@ -177,7 +199,7 @@ class ArticleStore:
                 last.status != "finished" or bool((last.stats or {}).get("wjcrawl/failed/listing"))
             )
             for url, next_retry_at in s.execute(select(FailureRow.url, FailureRow.next_retry_at)):
-                due = _aware(next_retry_at) <= now
+                due = next_retry_at is None or _aware(next_retry_at) <= now
                 (state.due_failures if due else state.waiting_failures).add(url)
         return state
 
@@ -192,9 +214,8 @@ class ArticleStore:
         now = dt.datetime.now(dt.UTC)
         me = {"token": token, "host": socket.gethostname(), "pid": os.getpid(), "acquired_at": now, "heartbeat_at": now}
         with self.session() as s:
-            inserted = s.execute(
-                self._insert(CrawlLockRow).values(name="crawl", **me).on_conflict_do_nothing()
-            ).rowcount
+            stmt = self._insert(CrawlLockRow).values(name="crawl", **me).on_conflict_do_nothing()
+            inserted = s.execute(stmt.returning(CrawlLockRow.name)).scalar() is not None
             if inserted:
                 return
             held = s.execute(select(CrawlLockRow).where(CrawlLockRow.name == "crawl")).scalar_one()
@@ -207,9 +228,13 @@ class ArticleStore:
                     f"another crawl is running on this database (pid {held.pid} on {held.host}, "
                     f"since {iso8601(held.acquired_at)})"
                 )
-            taken = s.execute(
-                update(CrawlLockRow).where(CrawlLockRow.name == "crawl", CrawlLockRow.token == held.token).values(**me)
-            ).rowcount
+            takeover = (
+                update(CrawlLockRow)
+                .where(CrawlLockRow.name == "crawl", CrawlLockRow.token == held.token)
+                .values(**me)
+                .returning(CrawlLockRow.name)
+            )
+            taken = s.execute(takeover).scalar() is not None
             if not taken:
                 raise CrawlLocked("another crawl took over the stale lock first")
             logger.warning("took over the stale crawl lock of pid %s on %s", held.pid, held.host)
@@ -257,7 +282,21 @@ class ArticleStore:
     # --- writes ----------------------------------------------------------------------------------
 
     def save(self, items: Sequence[ArticleItem | FailedPage | SeenUrl], run_id: int | None = None) -> BatchResult:
-        """Store a batch of articles, aliases, URLs seen on listings and failed pages in one transaction."""
+        """Store a batch of articles, aliases, URLs seen on listings and failed pages in one transaction.
+
+        A batch that loses a deadlock to a concurrent crawler (PostgreSQL aborts one of the two) is
+        simply run again: it is one transaction, so nothing of the failed attempt remains.
+        """
+        for attempt in range(1, 4):
+            try:
+                return self._save(items, run_id)
+            except StoreError as exc:
+                if attempt == 3 or getattr(getattr(exc.__cause__, "orig", None), "sqlstate", None) not in RETRYABLE:
+                    raise
+                logger.warning("batch lost a deadlock with another writer; retrying (%s)", attempt)
+        raise AssertionError("unreachable")
+
+    def _save(self, items: Sequence[ArticleItem | FailedPage | SeenUrl], run_id: int | None) -> BatchResult:
         result = BatchResult()
         now = dt.datetime.now(dt.UTC)
         with self.session() as s:
@@ -269,49 +308,32 @@ class ArticleStore:
                 self._record_failure(s, failure, now)
             result.failures = len(failures)
             articles = [i for i in items if isinstance(i, ArticleItem)]
-            ids = {a.article_id for a in articles}
-            existing = (
-                {row.article_id: row for row in s.scalars(select(ArticleRow).where(ArticleRow.article_id.in_(ids)))}
-                if ids
-                else {}
-            )
-            url_rows = []
-            for item in articles:
-                url_rows += [
-                    {"url": u, "article_id": item.article_id, "channel": item.channel, "first_seen_at": now}
-                    for u in item.urls
+            url_rows = [
+                {"url": u, "article_id": item.article_id, "channel": item.channel, "first_seen_at": now}
+                for item in articles
+                for u in item.urls
+            ]
+            result.aliases += sum(1 for item in articles if item.alias)
+            latest = {item.article_id: item for item in articles if not item.alias}  # sorted below: no deadlocks
+            if latest:
+                # INSERT ... ON CONFLICT DO NOTHING RETURNING: what comes back was really new, even with a
+                # second crawler writing the same database; the rest is updated under a row lock.
+                rows = [
+                    item.record() | {"id_number": int(aid), "first_seen_at": now, "last_seen_at": now, "revision": 1}
+                    for aid, item in sorted(latest.items())
                 ]
-                row = existing.get(item.article_id)
-                if item.alias:
-                    result.aliases += 1
-                    continue
-                record = item.record()
-                if row is None:
-                    row = ArticleRow(
-                        **record, id_number=int(item.article_id), first_seen_at=now, last_seen_at=now, revision=1
-                    )
-                    s.add(row)
-                    existing[item.article_id] = row
-                    result.new += 1
-                elif row.content_hash == record["content_hash"]:
-                    row.last_seen_at = now
-                    result.unchanged += 1
-                else:
-                    s.add(
-                        ArticleRevisionRow(
-                            article_id=row.article_id,
-                            revision=row.revision,
-                            content_hash=row.content_hash,
-                            record=_row_record(row),
-                            superseded_at=now,
-                        )
-                    )
-                    for key in ARTICLE_FIELDS:
-                        if key not in ("url", "channel"):  # the first URL stays the article's URL
-                            setattr(row, key, record[key])
-                    row.revision += 1
-                    row.last_seen_at = now
-                    result.updated += 1
+                table = ArticleRow.__table__
+                stmt = self._insert(table).on_conflict_do_nothing(index_elements=["article_id"])
+                inserted = set(s.execute(stmt.returning(table.c.article_id), rows).scalars())
+                result.new += len(inserted)
+                others = sorted(set(latest) - inserted)
+                if others:
+                    query = select(ArticleRow).where(ArticleRow.article_id.in_(others)).with_for_update()
+                    for row in s.scalars(query.order_by(ArticleRow.article_id)):
+                        if self._refresh(s, row, latest[row.article_id].record(), now):
+                            result.updated += 1
+                        else:
+                            result.unchanged += 1
             s.flush()
             seen = [i for i in items if isinstance(i, SeenUrl)]
             url_rows += [
@@ -319,10 +341,32 @@ class ArticleStore:
             ]
             result.aliases += len(seen)
             if url_rows:
+                url_rows.sort(key=lambda r: r["url"])
                 s.execute(self._insert(ArticleUrlRow).on_conflict_do_nothing(), url_rows)
                 # an article that arrived is no longer a failure under any of its URLs
                 s.execute(delete(FailureRow).where(FailureRow.url.in_([r["url"] for r in url_rows])))
         return result
+
+    @staticmethod
+    def _refresh(s: Session, row: ArticleRow, record: dict[str, Any], now: dt.datetime) -> bool:
+        """Bring a stored article up to date; True when its content changed (a new revision)."""
+        row.last_seen_at = now
+        if row.content_hash == record["content_hash"]:
+            return False
+        s.add(
+            ArticleRevisionRow(
+                article_id=row.article_id,
+                revision=row.revision,
+                content_hash=row.content_hash,
+                record=_row_record(row),
+                superseded_at=now,
+            )
+        )
+        for key in ARTICLE_FIELDS:
+            if key not in ("url", "channel"):  # the first URL stays the article's URL
+                setattr(row, key, record[key])
+        row.revision += 1
+        return True
 
     def _record_failure(self, s: Session, failure: FailedPage, now: dt.datetime) -> None:
         attempts = (s.scalar(select(FailureRow.attempts).where(FailureRow.url == failure.url)) or 0) + 1

@@ -1,0 +1,72 @@
+"""The archive's schema is managed by Alembic; migrations ship inside the package (store/migrations).
+
+A crawl on an empty database creates the schema through the same migrations; on a database behind
+the code's head every command but ``wjcrawl db upgrade`` refuses, so a production schema is never
+altered silently.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+
+from wjcrawl.errors import StoreError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head() -> str:
+    """The newest revision this version of wjcrawl knows."""
+    return ScriptDirectory.from_config(_config()).get_current_head() or ""
+
+
+def current(engine: Engine) -> str | None:
+    """The database's revision, or None for a database without wjcrawl's schema."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the database up to ``revision`` in one transaction per migration run."""
+    config = _config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+
+
+def ensure(engine: Engine, create: bool) -> None:
+    """Check the schema is at head; create it on an empty database when ``create`` is set."""
+    revision = current(engine)
+    wanted = head()
+    if revision == wanted:
+        return
+    if revision is None:
+        if "articles" in inspect(engine).get_table_names():
+            raise StoreError(
+                "the database has wjcrawl tables but no schema version; it was not made by "
+                "a released wjcrawl: export what you need and start a new database"
+            )
+        if create:
+            upgrade(engine)
+            return
+        raise StoreError("the database is empty: run `wjcrawl crawl` or `wjcrawl db upgrade` first")
+    known = {rev.revision for rev in ScriptDirectory.from_config(_config()).walk_revisions()}
+    if revision in known:
+        raise StoreError(
+            f"the database schema is at revision {revision}, this wjcrawl needs {wanted}: "
+            "run `wjcrawl db upgrade` (back up the database first)"
+        )
+    raise StoreError(
+        f"the database schema is at revision {revision}, newer than this wjcrawl knows ({wanted}): upgrade wjcrawl"
+    )
