@@ -22,6 +22,7 @@ from typing import IO, Any, NoReturn
 
 from wjcrawl import __version__
 from wjcrawl.errors import CrawlLocked, ParseError, StoreError, UsageError, WjcrawlError
+from wjcrawl.replica.faults import FAULT_MODES
 
 EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
 
@@ -114,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit code when another crawl holds the database (env WJCRAWL_LOCKED_EXIT_CODE; "
         "default 0: cron stays quiet)",
     )
+    crawl.add_argument(
+        "--layout-exit-code",
+        type=int,
+        metavar="CODE",
+        help="exit code when the site's layout seems to have changed (env WJCRAWL_LAYOUT_EXIT_CODE; default 3)",
+    )
     crawl.add_argument("--quiet", action="store_true", help="print only errors and the summary line")
     crawl.add_argument("--log-file", metavar="FILE", help="write Scrapy's log to FILE (appends)")
 
@@ -155,6 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
     replica.add_argument("--new-per-day", type=int, default=6, help="articles published each day after day 1")
     replica.add_argument(
         "--corrections", action="store_true", help="each day after the first corrects the previous day's newest article"
+    )
+    replica.add_argument(
+        "--faults",
+        metavar="MODE,…",
+        default="",
+        help="inject server/network faults: " + ", ".join(FAULT_MODES) + ", or all",
     )
     replica.add_argument("--truth", metavar="FILE", help="write the records a correct crawl must export")
     replica.add_argument("--log", metavar="FILE", help="write one JSON line per request served")
@@ -214,13 +227,25 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         "aliases": stats.get("wjcrawl/stored/aliases", 0),
         "failed": stats.get("wjcrawl/failed", 0),
         "dropped": sum(v for k, v in stats.items() if k.startswith("wjcrawl/dropped/")),
+        "alert": "layout_change" if stats.get("wjcrawl/alert/layout_change") else "none",
         "seconds": round(time.monotonic() - started, 1),
         "db": database_url,
     }
     print("wjcrawl crawl: " + " ".join(f"{k}={v}" for k, v in summary.items()), flush=True)
-    if reason is None or stats.get("wjcrawl/run_id") is None:
-        print("wjcrawl: error: the crawl did not complete; see the log above", file=sys.stderr)
+    if fatal := stats.get("wjcrawl/fatal"):
+        print(f"wjcrawl crawl: error: {fatal}; the crawl stopped, nothing stored was lost", file=sys.stderr)
         return EXIT_RUNTIME
+    if reason is None or stats.get("wjcrawl/run_id") is None:
+        print("wjcrawl crawl: error: the crawl did not complete; see the log above", file=sys.stderr)
+        return EXIT_RUNTIME
+    if alert := stats.get("wjcrawl/alert/layout_change"):
+        print(
+            f"wjcrawl crawl: ALERT: possible layout change: {alert}; check the parser against a page "
+            "(wjcrawl parse) before the archive goes quietly empty",
+            file=sys.stderr,
+        )
+        code = args.layout_exit_code
+        return settings.getint("WJCRAWL_LAYOUT_EXIT_CODE") if code is None else code
     return EXIT_OK
 
 
@@ -380,6 +405,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 def cmd_replica(args: argparse.Namespace) -> int:
     from wjcrawl.replica import Replica, Site
+    from wjcrawl.replica.faults import parse_modes
 
     try:
         site = Site(
@@ -390,10 +416,11 @@ def cmd_replica(args: argparse.Namespace) -> int:
             new_per_day=args.new_per_day,
             corrections=args.corrections,
         )
+        parse_modes(args.faults)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     try:
-        replica = Replica(site, host=args.host, port=args.port, log_file=args.log)
+        replica = Replica(site, host=args.host, port=args.port, log_file=args.log, faults=parse_modes(args.faults))
     except OSError as exc:
         raise WjcrawlError(f"cannot serve on {args.host}:{args.port}: {exc.strerror}") from None
     if args.truth:

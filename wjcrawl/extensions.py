@@ -90,3 +90,38 @@ class LockHeartbeat:
             store.heartbeat(self.token)
         finally:
             store.close()
+
+
+class LayoutWatch:
+    """Flags a likely layout change: known listings without article links, or most articles unparseable.
+
+    A silent empty crawl is the worst failure an archive can have: the alert lands in the run's
+    stats, in the log at ERROR, and in `wjcrawl crawl`'s exit code (WJCRAWL_LAYOUT_EXIT_CODE).
+    """
+
+    def __init__(self, crawler: Crawler, min_pages: int, ratio: float) -> None:
+        self.stats = crawler.stats
+        self.min_pages = min_pages
+        self.ratio = ratio
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Any:
+        ratio = crawler.settings.getfloat("WJCRAWL_LAYOUT_FAILURE_RATIO", 0.5)
+        if ratio <= 0:
+            raise NotConfigured("WJCRAWL_LAYOUT_FAILURE_RATIO is 0")
+        ext = cls(crawler, crawler.settings.getint("WJCRAWL_LAYOUT_MIN_PAGES", 5), ratio)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        get = self.stats.get_value
+        empty = get("wjcrawl/listing_empty_known_channel", 0)
+        failed, parsed = get("wjcrawl/failed/parse", 0), get("wjcrawl/articles_parsed", 0)
+        alert = None
+        if empty:
+            alert = f"{empty} listing page(s) of archived channels had no article links"
+        elif failed >= self.min_pages and failed > self.ratio * (failed + parsed):
+            alert = f"{failed} of {failed + parsed} article pages could not be parsed"
+        if alert:
+            self.stats.set_value("wjcrawl/alert/layout_change", alert)
+            spider.logger.error("possible layout change: %s", alert)

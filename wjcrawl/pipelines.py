@@ -15,8 +15,9 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.defer import deferred_from_coro
 
-from wjcrawl.errors import WjcrawlError
+from wjcrawl.errors import StoreError, WjcrawlError
 from wjcrawl.parsing import normalize_article
 from wjcrawl.records import ARTICLE_FIELDS, ArticleItem, FailedPage, SeenUrl
 from wjcrawl.store import ArticleStore, BatchResult
@@ -101,6 +102,7 @@ class StorePipeline(_StatsPipeline):
         self.batch: list[ArticleItem | FailedPage] = []
         self.store: ArticleStore | None = None
         self.run_id: int | None = None
+        self.fatal: str | None = None
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     def open_spider(self, spider: Spider | None = None) -> None:
@@ -114,6 +116,8 @@ class StorePipeline(_StatsPipeline):
         self.batch.append(item)
         if len(self.batch) >= self.batch_size:
             self.flush()
+        if self.fatal:
+            raise DropItem(f"not stored (database failed): {getattr(item, 'url', '')}", log_level="DEBUG")
         if isinstance(item, SeenUrl):
             raise DropItem(f"alias recorded from a listing: {item.url}", log_level="DEBUG")
         if isinstance(item, FailedPage):  # recorded; feeds carry articles only
@@ -122,17 +126,29 @@ class StorePipeline(_StatsPipeline):
             raise DropItem(f"alias recorded: {item.url} is article {item.article_id}", log_level="DEBUG")
         return item
 
-    def flush(self) -> None:
-        if not self.batch or self.store is None:
+    def flush(self, closing: bool = False) -> None:
+        """Write the open batch. A database that cannot be written (disk full, read-only, locked too
+        long) is fatal: the crawl stops at once instead of fetching pages it cannot keep; the failed
+        batch's transaction is rolled back, so the next run fetches those articles again."""
+        if not self.batch or self.store is None or self.fatal:
             return
-        result = self.store.save(self.batch, self.run_id)
+        try:
+            result = self.store.save(self.batch, self.run_id)
+        except StoreError as exc:
+            self.fatal = str(exc)
+            self.batch = []
+            self.stats.set_value("wjcrawl/fatal", self.fatal)
+            logger.error("cannot store: %s; stopping the crawl", self.fatal)
+            if not closing and self.crawler.engine is not None:
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_error"))
+            return
         self.batch = []
         for field in fields(BatchResult):
             if value := getattr(result, field.name):
                 self.stats.inc_value(f"wjcrawl/stored/{field.name}", value)
 
     def close_spider(self, spider: Spider | None = None) -> None:
-        self.flush()
+        self.flush(closing=True)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Records how the run ended; ``reason`` is Scrapy's finish reason (finished, shutdown...)."""

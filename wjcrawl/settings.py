@@ -58,7 +58,9 @@ WJCRAWL_LOOPBACK_FAST = _env_bool(
     not any(k in os.environ for k in ("WJCRAWL_DOWNLOAD_DELAY", "WJCRAWL_AUTOTHROTTLE")),
 )
 DOWNLOAD_TIMEOUT = int(os.getenv("WJCRAWL_DOWNLOAD_TIMEOUT", "30"))
-DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # an article page is ~10-100 KB; anything near this is not one
+# An article page is ~10-100 KB; a response beyond this is cut off and recorded as a failure.
+DOWNLOAD_MAXSIZE = int(os.getenv("WJCRAWL_DOWNLOAD_MAXSIZE", str(8 * 1024 * 1024)))
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
@@ -78,7 +80,14 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "wjcrawl.extensions.ProgressReporter": 500,
     "wjcrawl.extensions.LockHeartbeat": 510,
+    "wjcrawl.extensions.LayoutWatch": 520,
 }
+# LayoutWatch: alert when a known channel's listing has no links, or when more than this share of
+# at least WJCRAWL_LAYOUT_MIN_PAGES article pages fail extraction; `wjcrawl crawl` then exits with
+# WJCRAWL_LAYOUT_EXIT_CODE so cron mails someone.
+WJCRAWL_LAYOUT_FAILURE_RATIO = float(os.getenv("WJCRAWL_LAYOUT_FAILURE_RATIO", "0.5"))
+WJCRAWL_LAYOUT_MIN_PAGES = int(os.getenv("WJCRAWL_LAYOUT_MIN_PAGES", "5"))
+WJCRAWL_LAYOUT_EXIT_CODE = int(os.getenv("WJCRAWL_LAYOUT_EXIT_CODE", "3"))
 # Seconds between progress lines on stderr (0 turns them off; the CLI's --quiet does).
 WJCRAWL_PROGRESS_INTERVAL = float(os.getenv("WJCRAWL_PROGRESS_INTERVAL", "5"))
 

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import sys
 import threading
 import time
+from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
 
+from wjcrawl.replica import faults as faults_mod
 from wjcrawl.replica.site import CHANNEL_BY_SLUG, Channel, Site
 
 ROBOTS_TXT = """User-agent: *
@@ -34,10 +38,18 @@ class Replica:
     """A running replica of the news center."""
 
     def __init__(
-        self, site: Site | None = None, host: str = "127.0.0.1", port: int = 0, log_file: str | Path | None = None
+        self,
+        site: Site | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        log_file: str | Path | None = None,
+        faults: Iterable[str] = (),
     ) -> None:
         self.site = site or Site()
-        self._httpd = ThreadingHTTPServer((host, port), _Handler)
+        self.faults = set(faults)
+        self.fault_paths = faults_mod.article_targets(self.site, sorted(self.faults))
+        self._fault_hits: dict[str, int] = {}
+        self._httpd = _Server((host, port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.replica = self  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
@@ -93,6 +105,21 @@ class Replica:
             if self._log:
                 self._log.write(json.dumps(entry, ensure_ascii=False) + "\n")
                 self._log.flush()
+
+    def fault_for(self, path: str) -> str | None:
+        """The fault this request meets, if any (a "-heal" fault only for its first requests)."""
+        mode = self.fault_paths.get(path)
+        if mode is None:
+            if "article-layout" in self.faults and ARTICLE_PATH.match(path):
+                return "article-layout"
+            if "listing-layout" in self.faults and path == faults_mod.layout_channel_first_page():
+                return "listing-layout"
+            return None
+        if mode.endswith("-heal"):
+            with self._lock:
+                self._fault_hits[path] = hits = self._fault_hits.get(path, 0) + 1
+            return mode if hits <= faults_mod.HEAL_AFTER else None
+        return mode
 
     def first_request_fails(self, path: str) -> bool:
         """True once per path: the healing 500 fails its first request only."""
@@ -159,6 +186,13 @@ def _html(status: int, page: str, charset: str, header_charset: str | None) -> t
     return status, ctype, page.encode(charset)
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up (a crawler giving up on a fault) is not the replica's error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: Scrapy reuses connections
     server_version = "wj001-replica/1.0"
@@ -166,7 +200,21 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         replica: Replica = self.server.replica  # type: ignore[attr-defined]
+        fault = replica.fault_for(urlsplit(self.path).path) if replica.faults else None
+        if fault and self._fault(replica, fault):
+            return
         status, ctype, body = replica.respond(self.path, self.headers.get("Host", "127.0.0.1"))
+        if fault == "article-layout" and status == 200:
+            body = faults_mod.strip_layout(body)
+        elif fault == "listing-layout" and status == 200:
+            body = faults_mod.empty_listing(body)
+        elif fault == "wrong-charset" and status == 200:
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                text = body.decode("gb18030")
+            text = re.sub(r"charset=(gb2312|gbk)", "charset=utf-8", text)
+            ctype, body = "text/html; charset=utf-8", text.encode("gbk", errors="replace")
         # Logged before the answer goes out: whoever got a response finds its request in the log.
         replica._record(
             {
@@ -178,6 +226,82 @@ class _Handler(BaseHTTPRequestHandler):
                 "ua": self.headers.get("User-Agent", ""),
             }
         )
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _fault(self, replica: Replica, fault: str) -> bool:
+        """Serve a fault that is not a plain page; False when the page itself is to be altered."""
+        path = self.path
+        log = {
+            "ts": round(time.time(), 3),
+            "method": "GET",
+            "path": path,
+            "fault": fault,
+            "ua": self.headers.get("User-Agent", ""),
+        }
+        if fault in ("500-heal", "502-heal", "503-permanent"):
+            status = int(fault[:3])
+            replica._record(log | {"status": status, "bytes": 0})
+            self._send(status, "text/html; charset=utf-8", b"<html><body>Server Error</body></html>")
+        elif fault == "reset":
+            replica._record(log | {"status": 0, "bytes": 0})
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif fault == "timeout":
+            replica._record(log | {"status": 200, "bytes": 0})
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            self.wfile.flush()
+            time.sleep(30)  # longer than any test's download timeout
+            self.close_connection = True
+        elif fault == "drip":
+            status, ctype, body = replica.respond(path, self.headers.get("Host", "127.0.0.1"))
+            replica._record(log | {"status": status, "bytes": len(body)})
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            step = max(1, len(body) // 10)
+            for k in range(0, len(body), step):
+                self.wfile.write(body[k : k + step])
+                self.wfile.flush()
+                time.sleep(0.1)
+        elif fault == "truncated":
+            status, ctype, body = replica.respond(path, self.headers.get("Host", "127.0.0.1"))
+            replica._record(log | {"status": status, "bytes": len(body) // 2})
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif fault in ("garbage", "empty", "huge"):
+            body = (
+                faults_mod.garbage(path) if fault == "garbage" else b"" if fault == "empty" else faults_mod.huge_page()
+            )
+            replica._record(log | {"status": 200, "bytes": len(body)})
+            self._send(200, "text/html; charset=utf-8", body)
+        elif fault in ("redirect-loop", "redirect-offsite"):
+            parts = urlsplit(path)
+            n = int(parse_qs(parts.query).get("r", ["0"])[0]) + 1
+            location = f"{parts.path}?r={n}" if fault == "redirect-loop" else faults_mod.offsite_location(parts.path)
+            replica._record(log | {"status": 302, "bytes": 0})
+            self.send_response(302)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        else:
+            return False
+        return True
+
+    def _send(self, status: int, ctype: str, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))

@@ -33,6 +33,8 @@ from wjcrawl.records import ArticleItem, FailedPage, RawPage, SeenUrl
 from wjcrawl.spiders.policy import FetchPolicy
 from wjcrawl.store import ArticleStore
 
+REDIRECTS = [301, 302, 303, 307, 308]
+MAX_REDIRECTS = 5
 CHANNEL_SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
@@ -94,6 +96,7 @@ class NewsSpider(scrapy.Spider):
             raise UsageError(f"refresh days must be >= 1, not {refresh_days!r}")
         self.base_url = ""
         self.channels: list[str] = []
+        self.known_channels: list[str] = []
         self.policy = FetchPolicy(host="", full=True)
 
     @classmethod
@@ -129,7 +132,7 @@ class NewsSpider(scrapy.Spider):
     def start_requests(self) -> Iterator[scrapy.Request]:
         for url in sorted(self.policy.state.due_failures):  # failed last time, retryable now
             if self.policy.on_site(url) and (not self.channels or channel_from_url(url) in self.channels):
-                yield scrapy.Request(url, callback=self.parse_article, errback=self.failed)
+                yield self._article_request(url)
         if self.channels:
             for slug in self.channels:
                 yield self._listing_request(f"{self.base_url}/news/{slug}/")
@@ -155,10 +158,12 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("wjcrawl/listing_pages")
         if not page.article_urls:
             self.crawler.stats.inc_value("wjcrawl/listing_without_articles")
+            if channel_from_url(response.url) in self.known_channels:
+                self.crawler.stats.inc_value("wjcrawl/listing_empty_known_channel")
             self.logger.warning("listing page without article links: %s", response.url)
         for url in page.article_urls:
             if self.policy.wants(url):
-                yield scrapy.Request(url, callback=self.parse_article, errback=self.failed)
+                yield self._article_request(url)
             elif self.policy.new_alias(url):
                 yield SeenUrl(url=url, article_id=article_id_from_url(url) or "", channel=channel_from_url(url) or "")
             else:
@@ -172,27 +177,42 @@ class NewsSpider(scrapy.Spider):
         else:
             self.crawler.stats.inc_value("wjcrawl/listing_stopped_at_known")
 
-    def parse_article(self, response: Response) -> Iterator[ArticleItem | FailedPage]:
+    def parse_article(self, response: Response) -> Iterator[ArticleItem | FailedPage | scrapy.Request]:
+        if 300 <= response.status < 400:
+            yield from self._redirected(response)
+            return
         page = raw_page(response)
         try:
             article = parse_response(response)
         except ParseError as exc:
             self.crawler.stats.inc_value("wjcrawl/failed")
+            self.crawler.stats.inc_value("wjcrawl/failed/parse")
             self.crawler.stats.inc_value(f"wjcrawl/failed/{type(exc).__name__}")
             self.logger.warning("cannot parse %s: %s", response.url, exc)
             yield FailedPage(url=page.url, reason=f"{type(exc).__name__}: {exc}", status=response.status, page=page)
             return
+        self.crawler.stats.inc_value("wjcrawl/articles_parsed")
         yield ArticleItem.from_article(article, page)
 
     def failed(self, failure: Failure) -> Iterator[FailedPage]:
         """A request that failed for good (HTTP error after retries, timeout, DNS...): record it."""
         request = failure.request  # type: ignore[attr-defined]
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # Skipped by choice, not a failure; a disallowed article is remembered so that re-runs
-            # count it as known (and look again when its retry is due).
-            self.crawler.stats.inc_value("wjcrawl/skipped/robots")
-            if is_article_url(request.url) and "robots" in str(failure.value).lower():
-                yield FailedPage(url=canonical_url(request.url), reason="robots.txt disallowed")
+            original = request.meta.get("redirect_urls", [request.url])[0]
+            if "robots" in str(failure.value).lower() and not request.meta.get("redirect_urls"):
+                # Skipped by choice, not a failure; a disallowed article is remembered so that
+                # re-runs count it as known (and look again when its retry is due).
+                self.crawler.stats.inc_value("wjcrawl/skipped/robots")
+                if is_article_url(request.url):
+                    yield FailedPage(url=canonical_url(request.url), reason="robots.txt disallowed")
+                return
+            # A redirect loop, or a redirect off the site: the page is not to be had here.
+            reason = f"redirect: {failure.value or 'to ' + request.url}"
+            self.crawler.stats.inc_value("wjcrawl/failed")
+            self.crawler.stats.inc_value("wjcrawl/failed/redirect")
+            self.logger.warning("failed %s: %s", original, reason)
+            if is_article_url(original):
+                yield FailedPage(url=canonical_url(original), reason=reason)
             return
         response = getattr(failure.value, "response", None)
         status = response.status if response is not None else None
@@ -205,6 +225,28 @@ class NewsSpider(scrapy.Spider):
         else:
             page = raw_page(response) if response is not None else None
             yield FailedPage(url=canonical_url(request.url), reason=reason, status=status, page=page)
+
+    def _article_request(self, url: str, hops: int = 0, first: str | None = None) -> scrapy.Request:
+        # Article redirects are followed here, not by Scrapy, so that one leading off the site is
+        # recorded as a failure of the article (Scrapy would drop it silently at scheduling).
+        meta = {"dont_redirect": True, "handle_httpstatus_list": REDIRECTS, "hops": hops, "first_url": first or url}
+        return scrapy.Request(url, callback=self.parse_article, errback=self.failed, meta=meta)
+
+    def _redirected(self, response: Response) -> Iterator[FailedPage | scrapy.Request]:
+        location = response.headers.get(b"Location", b"").decode("latin-1")
+        target = urljoin(response.url, location) if location else ""
+        first, hops = response.meta.get("first_url", response.url), response.meta.get("hops", 0) + 1
+        if target and self.policy.on_site(target) and hops <= MAX_REDIRECTS:
+            request = self._article_request(target, hops, first)
+            yield request.replace(dont_filter=True)  # a redirect may come back to a URL already seen
+            return
+        reason = f"redirect: off the site to {target}" if target else "redirect: without a Location"
+        if hops > MAX_REDIRECTS:
+            reason = f"redirect: more than {MAX_REDIRECTS} redirects"
+        self.crawler.stats.inc_value("wjcrawl/failed")
+        self.crawler.stats.inc_value("wjcrawl/failed/redirect")
+        self.logger.warning("failed %s: %s", first, reason)
+        yield FailedPage(url=canonical_url(first), reason=reason, status=response.status)
 
     def _listing_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(urljoin(self.base_url, url), callback=self.parse_channel, errback=self.failed)

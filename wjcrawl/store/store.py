@@ -114,7 +114,8 @@ def open_engine(database_url: str, writer: bool = False) -> Engine:
         raise UsageError(f"not a database URL: {database_url!r} (try sqlite:///wjcrawl.db)") from None
     try:
         if url.get_backend_name() == "sqlite":
-            engine = create_engine(url, connect_args={"timeout": 60})
+            # how long to wait for another process's write lock; `?timeout=N` in the URL overrides it
+            engine = create_engine(url, connect_args={} if "timeout" in url.query else {"timeout": 60})
             event.listen(engine, "connect", _sqlite_pragmas)
             if writer:
                 event.listen(engine, "connect", _sqlite_manual_transactions)
@@ -562,6 +563,22 @@ def _page_row(page: RawPage, run_id: int | None) -> dict[str, Any]:
     }
 
 
+HINTS = (  # what the database said -> what to do about it
+    ("disk i/o error", "the disk is full or failing: free space or check the disk, then run again"),
+    ("database or disk is full", "the disk is full: free space, then run again"),
+    ("readonly database", "the database is read-only: check the file's and its folder's permissions"),
+    (
+        "database is locked",
+        "another process holds the database's write lock: wait for it, or raise "
+        "the wait with ?timeout=SECONDS in the database URL",
+    ),
+    ("could not translate host name", "check the host name in the database URL"),
+    ("connection refused", "is the database server running and reachable?"),
+)
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc)
-    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    line = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    hint = next((h for needle, h in HINTS if needle in text.lower()), None)
+    return f"{line} ({hint})" if hint else line
