@@ -35,6 +35,20 @@ FIXTURES = Path(__file__).parent / "fixtures" / "pages"
         (["replica", "--port", "70000"], 2, "port"),
         (["replica", "--day", "zero"], 2, ">= 1"),
         (["nosuchcommand"], 2, "invalid choice"),
+        (["crawl", "--refresh-days", "-1"], 2, ">= 1"),
+        (["crawl", "--refresh-days", "week"], 2, ">= 1"),
+        (["crawl", "--locked-exit-code", "x"], 2, "invalid int"),
+        (["crawl", "--db", "postgresql+psycopg://wjcrawl@127.0.0.1:1/none"], 1, "cannot open database"),
+        (["export", "-o", "-", "--db", "::::"], 2, "not a database URL"),
+        (["export", "-o", "x.jsonl", "--since", "2025-02-01", "--until", "2025-01-01"], 2, "after --until"),
+        (["stats", "--db", "nosuchdb://x"], 2, "unsupported database URL"),
+        (["reparse", "--db", "::::"], 2, "not a database URL"),
+        (["db", "upgrade", "--db", "::::"], 2, "not a database URL"),
+        (["db", "sideways"], 2, "invalid choice"),
+        (["parse", "/", "--url", "http://www.wj001.com/news/a/2025-01-01/1.html"], 2, "cannot read"),
+        (["replica", "--faults", "meteor"], 2, "unknown fault mode"),
+        (["replica", "--seed", "abc"], 2, "invalid int"),
+        (["replica", "--port", "-1"], 2, "port"),
     ],
 )
 def test_bad_input_is_one_line_and_an_exit_code(args: list[str], code: int, says: str, tmp_path: Path) -> None:
@@ -72,3 +86,39 @@ def test_parse_reads_stdin() -> None:
         "parse", "-", "--url", "http://www.wj001.com/news/jinriyaowen/2025-01-20/1.html", input=page.read_bytes()
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_an_unknown_channel_is_a_usage_error(replica, tmp_path: Path) -> None:
+    result = run_cli(
+        "crawl",
+        "--base-url",
+        replica.base_url,
+        "--db",
+        f"sqlite:///{tmp_path / 'x.db'}",
+        "--quiet",
+        "--channel",
+        "nosuchchannel",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "unknown channel 'nosuchchannel'" in result.stderr.strip().splitlines()[-1]
+
+
+def test_export_of_a_channel_the_archive_lacks(replica, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'x.db'}"
+    assert (
+        run_cli(
+            "crawl", "--base-url", replica.base_url, "--db", db, "--quiet", "--channel", "wenjiaotiyu", cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    result = run_cli("export", "--db", db, "-o", "-", "--channel", "jinriyaowen", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "wjcrawl export: error: unknown channel 'jinriyaowen'; the archive has: wenjiaotiyu"
+    )
+
+
+def test_debug_shows_the_traceback() -> None:
+    result = run_cli("--debug", "export", "-o", "-", "--db", "::::")
+    assert result.returncode != 0 and "Traceback" in result.stderr

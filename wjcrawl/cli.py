@@ -232,6 +232,13 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         "db": database_url,
     }
     print("wjcrawl crawl: " + " ".join(f"{k}={v}" for k, v in summary.items()), flush=True)
+    if unknown := stats.get("wjcrawl/unknown_channel"):
+        print(
+            f"wjcrawl crawl: error: unknown channel {unknown!r}: its listing page is not on the site "
+            "(the channels are the /news/<slug>/ links of the site's navigation)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if fatal := stats.get("wjcrawl/fatal"):
         print(f"wjcrawl crawl: error: {fatal}; the crawl stopped, nothing stored was lost", file=sys.stderr)
         return EXIT_RUNTIME
@@ -252,9 +259,14 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from wjcrawl.store import ArticleStore
 
+    if args.since and args.until and args.since > args.until:
+        raise UsageError(f"--since {args.since} is after --until {args.until}")
     if args.output != "-" and not Path(args.output).parent.is_dir():
         raise UsageError(f"cannot write {args.output}: directory {Path(args.output).parent} does not exist")
     store = ArticleStore(project_settings(WJCRAWL_DATABASE_URL=args.db).get("WJCRAWL_DATABASE_URL"), create=False)
+    if args.channel and args.channel not in (known := store.crawl_state().channels):
+        store.close()
+        raise UsageError(f"unknown channel {args.channel!r}; the archive has: {', '.join(sorted(known)) or 'none'}")
     records = store.iter_records(since=args.since, until=args.until, channel=args.channel)
     count = 0
     if args.output == "-":
@@ -395,7 +407,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         try:
             body = Path(args.file).read_bytes()
         except OSError as exc:
-            raise UsageError(f"cannot read {args.file}: {exc.strerror}") from None
+            raise UsageError(f"cannot read {args.file}: {exc.strerror} (give a saved page, or - for stdin)") from None
     if not args.url.startswith(("http://", "https://")):
         raise UsageError(f"--url must be an http(s) URL, not {args.url!r}")
     article = parse_article(body, args.url, args.content_type)

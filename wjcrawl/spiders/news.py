@@ -222,6 +222,9 @@ class NewsSpider(scrapy.Spider):
         self.logger.warning("failed %s: %s", request.url, reason)
         if not is_article_url(request.url):
             self.crawler.stats.inc_value("wjcrawl/failed/listing")  # the next run walks every page again
+            slug = channel_from_url(request.url)
+            if status == 404 and slug in self.channels and request.url.rstrip("/").endswith(slug):
+                self.crawler.stats.set_value("wjcrawl/unknown_channel", slug)
         else:
             page = raw_page(response) if response is not None else None
             yield FailedPage(url=canonical_url(request.url), reason=reason, status=status, page=page)
