@@ -130,7 +130,26 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--since", type=_date, metavar="DATE", help="published on or after (YYYY-MM-DD)")
     export.add_argument("--until", type=_date, metavar="DATE", help="published on or before (YYYY-MM-DD)")
     export.add_argument("--channel", metavar="SLUG", help="only this channel")
-    export.add_argument("--gzip", action="store_true", help="gzip the output")
+    export.add_argument("--gzip", action="store_true", help="gzip the output (JSON Lines)")
+    export.add_argument(
+        "--format",
+        choices=("jsonl", "warc"),
+        default="jsonl",
+        help="jsonl: one article per line (default); warc: every stored raw response as WARC/1.1 response + "
+        "request records, gzipped per record (name the file .warc.gz)",
+    )
+
+    report = sub.add_parser(
+        "report", help="write an HTML report with plots: articles per month, id gaps, failures, runs"
+    )
+    db_option(report)
+    report.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        required=True,
+        help="directory for index.html and its PNG plots (created if missing)",
+    )
 
     stats = sub.add_parser("stats", help="articles per channel and month, id gaps, failures, runs")
     db_option(stats)
@@ -264,9 +283,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output != "-" and not Path(args.output).parent.is_dir():
         raise UsageError(f"cannot write {args.output}: directory {Path(args.output).parent} does not exist")
     store = ArticleStore(project_settings(WJCRAWL_DATABASE_URL=args.db).get("WJCRAWL_DATABASE_URL"), create=False)
-    if args.channel and args.channel not in (known := store.crawl_state().channels):
+    if args.channel and args.channel not in (known := store.channels()):
         store.close()
         raise UsageError(f"unknown channel {args.channel!r}; the archive has: {', '.join(sorted(known)) or 'none'}")
+    if args.format == "warc":
+        if args.gzip:
+            store.close()
+            raise UsageError("--gzip: a WARC export is always gzipped (per record)")
+        count = _export_warc(store, args)
+        store.close()
+        print(
+            f"wjcrawl export: format=warc records={count} pages={(count - 1) // 2} output={args.output}",
+            file=sys.stderr,
+        )
+        return EXIT_OK
     records = store.iter_records(since=args.since, until=args.until, channel=args.channel)
     count = 0
     if args.output == "-":
@@ -279,25 +309,67 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.gzip:
             stream.close()
     else:
-        target = Path(args.output)
-        if not target.parent.is_dir():
-            raise UsageError(f"cannot write {args.output}: directory {target.parent} does not exist")
-        # Written next to the target and renamed: a killed export never leaves a truncated file behind.
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        try:
-            with os.fdopen(fd, "wb") as raw:
-                stream = gzip.GzipFile(fileobj=raw, mode="wb", filename="") if args.gzip else raw
-                for record in records:
-                    stream.write(_json_line(record))
-                    count += 1
-                if args.gzip:
-                    stream.close()
-            os.replace(tmp_name, target)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
+
+        def write(raw: IO[bytes]) -> None:
+            nonlocal count
+            stream = gzip.GzipFile(fileobj=raw, mode="wb", filename="") if args.gzip else raw
+            for record in records:
+                stream.write(_json_line(record))
+                count += 1
+            if args.gzip:
+                stream.close()
+
+        _write_atomically(Path(args.output), write)
     store.close()
     print(f"wjcrawl export: articles={count} output={args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _write_atomically(target: Path, write: Any) -> None:
+    """Write next to the target and rename: a killed export never leaves a truncated file behind."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            write(raw)
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def _export_warc(store: Any, args: argparse.Namespace) -> int:
+    from wjcrawl.export import write_warc
+
+    pages = store.iter_pages(since=args.since, until=args.until, channel=args.channel)
+    options = {"software": f"wjcrawl/{__version__}", "user_agent": project_settings().get("USER_AGENT")}
+    if args.output == "-":
+        return write_warc(pages, sys.stdout.buffer, **options)
+    target, count = Path(args.output), 0
+
+    def write(raw: IO[bytes]) -> None:
+        nonlocal count
+        count = write_warc(pages, raw, filename=target.name, **options)
+
+    _write_atomically(target, write)
+    return count
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from wjcrawl.report import render_report  # matplotlib: imported only when a report is asked for
+    from wjcrawl.store import ArticleStore
+
+    outdir = Path(args.output)
+    if outdir.exists() and not outdir.is_dir():
+        raise UsageError(f"-o {args.output} exists and is not a directory")
+    store = ArticleStore(project_settings(WJCRAWL_DATABASE_URL=args.db).get("WJCRAWL_DATABASE_URL"), create=False)
+    try:
+        index = render_report(store, outdir)
+    except OSError as exc:
+        raise WjcrawlError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    finally:
+        store.close()
+    print(index)
     return EXIT_OK
 
 
@@ -453,6 +525,7 @@ COMMANDS = {
     "export": cmd_export,
     "stats": cmd_stats,
     "reparse": cmd_reparse,
+    "report": cmd_report,
     "parse": cmd_parse,
     "replica": cmd_replica,
 }

@@ -217,3 +217,22 @@ def test_sigkill_mid_crawl_then_a_normal_run_loses_and_doubles_nothing(tmp_path:
         crawl(replica, db)
         records = export(db, tmp_path / "after.jsonl")
         assert_matches_truth(records, replica.site.truth(replica.base_url))
+
+
+def test_cli_exports_warc_and_writes_the_report(crawled, tmp_path: Path) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    _replica, db, _records, _ = crawled
+    warc = tmp_path / "archive.warc.gz"
+    result = run_cli("export", "--db", f"sqlite:///{db}", "--format", "warc", "-o", str(warc))
+    assert result.returncode == 0, result.stderr
+    with warc.open("rb") as f:
+        kinds = [record.rec_type for record in ArchiveIterator(f)]
+    store = ArticleStore(f"sqlite:///{db}")
+    pages = store.counts()["pages"]
+    store.close()
+    assert kinds[0] == "warcinfo" and kinds.count("response") == pages == kinds.count("request")
+    assert run_cli("export", "--db", f"sqlite:///{db}", "--format", "warc", "--gzip", "-o", "x").returncode == 2
+    report = run_cli("report", "--db", f"sqlite:///{db}", "-o", str(tmp_path / "report"))
+    assert report.returncode == 0, report.stderr
+    assert (tmp_path / "report" / "index.html").is_file() and list((tmp_path / "report").glob("*.png"))

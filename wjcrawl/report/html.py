@@ -112,7 +112,7 @@ def _hide_password(url: str) -> str:
 
 def _month_axis(months: set[str]) -> list[str]:
     """Every month from the first to the last one with articles (empty months too), then the rest."""
-    valid = sorted(m for m in months if re.fullmatch(r"\d{4}-\d{2}", m))
+    valid = sorted(m for m in months if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", m))
     other = sorted(m for m in months if m not in valid)
     if not valid:
         return other
@@ -139,6 +139,10 @@ def _ascii(text: str, limit: int = 40) -> str:
 
 
 def _seconds(run: dict[str, Any]) -> float | None:
+    """How long a run took: Scrapy's own measure when recorded, else finished minus started."""
+    elapsed = (run.get("stats") or {}).get("elapsed_time_seconds")
+    if isinstance(elapsed, int | float):
+        return float(elapsed)
     if not run.get("started_at") or not run.get("finished_at"):
         return None
     started = dt.datetime.fromisoformat(run["started_at"])
@@ -151,16 +155,24 @@ def _write_atomically(path: Path, content: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(content)
+        os.chmod(tmp, 0o644)  # like the PNGs beside it (mkstemp makes 0600)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _empty(figure: Figure, ax: Any, message: str) -> Figure:
+def _message(message: str) -> Figure:
+    """A small figure that says why there is nothing to plot."""
+    figure = Figure(figsize=(6, 1.2))
+    ax = figure.add_subplot()
     ax.set_axis_off()
     ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=13, color="#555555", transform=ax.transAxes)
     return figure
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _style(ax: Any) -> None:
@@ -175,11 +187,11 @@ def _style(ax: Any) -> None:
 def plot_per_month(data: ReportData) -> Figure:
     """Stacked bars: articles published per month, one colour per channel."""
     months = data.months
+    if not months:
+        return _message("no articles stored yet")
     width = min(16.0, max(8.0, 0.28 * len(months) + 3.5))
     figure = Figure(figsize=(width, 4.8), layout="constrained")
     ax = figure.add_subplot()
-    if not months:
-        return _empty(figure, ax, "no articles stored yet")
     x = np.arange(len(months))
     bottom = np.zeros(len(months))
     for k, channel in enumerate(data.channels):
@@ -188,15 +200,24 @@ def plot_per_month(data: ReportData) -> Figure:
         bottom += heights
     step = max(1, math.ceil(len(months) / 24))
     ax.set_xticks(x[::step], [months[i] for i in range(0, len(months), step)], rotation=45, ha="right")
-    ax.set_xlim(-0.6, len(months) - 0.4)
+    slots = max(len(months), 6)  # a few months: narrow bars, centred
+    centre = (len(months) - 1) / 2
+    ax.set_xlim(centre - slots / 2 + 0.1, centre + slots / 2 - 0.1)
     ax.set_ylabel("articles")
     ax.set_xlabel("month published")
     ax.set_title(f"Articles per month and channel ({int(bottom.sum())} articles)")
     if len(months) <= 12:  # few bars: the totals fit above them
         for i, total in enumerate(bottom):
             if total:
-                ax.annotate(f"{int(total)}", (i, total), ha="center", va="bottom", fontsize=9, xytext=(0, 2),
-                            textcoords="offset points")
+                ax.annotate(
+                    f"{int(total)}",
+                    (i, total),
+                    ha="center",
+                    va="bottom",
+                    fontsize=9,
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                )
         ax.margins(y=0.1)
     ax.legend(title="channel", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     _style(ax)
@@ -204,38 +225,58 @@ def plot_per_month(data: ReportData) -> Figure:
 
 
 def plot_gaps(data: ReportData) -> Figure:
-    """Missing ids between stored ones: where each run of missing ids lies, and how many per id range."""
-    figure = Figure(figsize=(10, 4.6), layout="constrained")
+    """Missing ids between stored ones: where each run of missing ids lies, and how many per id range.
+
+    A short id range gets one strip with every missing id labelled; a long one a strip and a
+    histogram of missing ids per bucket of ids (where misses cluster).
+    """
     if not data.gaps:
-        return _empty(figure, figure.add_subplot(), "no gaps in the article id sequence")
-    strip, hist = figure.subplots(2, 1, sharex=True, height_ratios=(1, 2.2))
+        return _message("no gaps in the article id sequence")
     first = data.gaps[0][0] - 1  # the stored ids on either side of the gaps
     last = data.gaps[-1][1] + 1
     span = last - first + 1
-    pad = max(1.0, span * 0.01)
+    step = math.ceil(span / 60)  # whole ids per histogram bar
+    more = f" (first {data.gap_limit} gaps)" if len(data.gaps) >= data.gap_limit else ""
+    title = (
+        f"Missing article ids (possible missed articles): {_plural(len(data.gaps), 'gap')}, "
+        f"{_plural(data.missing_ids, 'id')}{more}"
+    )
+    if step == 1:
+        figure = Figure(figsize=(10, 2.4), layout="constrained")
+        strip = figure.add_subplot()
+        hist = None
+    else:
+        figure = Figure(figsize=(10, 4.6), layout="constrained")
+        strip, hist = figure.subplots(2, 1, sharex=True, height_ratios=(1, 2.2))
     min_width = span / 600  # a single missing id stays visible on a long axis
     bars = [(a - 0.5, max(b - a + 1.0, min_width)) for a, b in data.gaps]
     strip.broken_barh(bars, (0, 1), facecolors=MISSING_COLOR, edgecolor="none")
     strip.set_yticks([])
-    strip.set_ylim(0, 1)
+    strip.set_ylim(0, 1.35 if hist is None else 1)
     strip.spines[["top", "right", "left"]].set_visible(False)
-    more = " (first {0} gaps)".format(data.gap_limit) if len(data.gaps) >= data.gap_limit else ""
-    strip.set_title(
-        f"Missing article ids (possible missed articles): {len(data.gaps)} gaps, {data.missing_ids} ids{more}"
-    )
-    strip.set_ylabel("missing", rotation=0, ha="right", va="center")
+    strip.set_title(title)
+    strip.set_xlim(first - 0.5 - span * 0.01, last + 0.5 + span * 0.01)
+    strip.xaxis.get_major_locator().set_params(integer=True)
+    strip.ticklabel_format(axis="x", style="plain", useOffset=False)
+    if hist is None:
+        strip.set_xlabel("article id")
+        for a, b in data.gaps:
+            label = f"{a}" if a == b else f"{a}-{b}"
+            strip.annotate(
+                label, ((a + b) / 2, 1), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=8
+            )
+        return figure
 
-    bins = int(min(60, span))
-    edges = np.linspace(first - 0.5, last + 0.5, bins + 1)
+    strip.set_ylabel("missing", rotation=0, ha="right", va="center")
+    bins = math.ceil(span / step)
+    edges = first - 0.5 + step * np.arange(bins + 1)
     lo, hi = edges[:-1], edges[1:]
     counts = np.zeros(bins)
     for a, b in data.gaps:  # ids a..b occupy [a - 0.5, b + 0.5)
         counts += np.clip(np.minimum(b + 0.5, hi) - np.maximum(a - 0.5, lo), 0, None)
     hist.bar(lo, np.round(counts), hi - lo, align="edge", color=MISSING_COLOR, alpha=0.85, edgecolor="white")
-    hist.set_ylabel(f"missing ids per {span / bins:.3g} ids")
+    hist.set_ylabel(f"missing ids per {step} ids")
     hist.set_xlabel("article id")
-    hist.set_xlim(first - pad, last + pad)
-    hist.ticklabel_format(axis="x", style="plain", useOffset=False)
     hist.yaxis.get_major_locator().set_params(integer=True)
     _style(hist)
     return figure
@@ -248,17 +289,17 @@ def plot_failures(data: ReportData) -> Figure:
     if len(ranked) > MAX_REASON_BARS:
         rest = sum(n for _r, n in ranked[MAX_REASON_BARS - 1 :])
         ranked = [*ranked[: MAX_REASON_BARS - 1], ("(other reasons)", rest)]
+    if not ranked:
+        return _message("no failed URLs")
     figure = Figure(figsize=(9, max(2.6, 0.8 + 0.45 * len(ranked))), layout="constrained")
     ax = figure.add_subplot()
-    if not ranked:
-        return _empty(figure, ax, "no failed URLs")
     labels = [_ascii(r) for r, _n in ranked][::-1]
     values = [n for _r, n in ranked][::-1]
     ax.barh(labels, values, color=MISSING_COLOR, height=0.6)
     for y, value in enumerate(values):
         ax.annotate(f"{value}", (value, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
     ax.set_xlabel("failed URLs")
-    ax.set_title(f"Failed URLs by reason ({len(data.failures)} URLs)")
+    ax.set_title(f"Failed URLs by reason ({_plural(len(data.failures), 'URL')})")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.margins(x=0.12)
     ax.spines[["top", "right"]].set_visible(False)
@@ -270,9 +311,9 @@ def plot_failures(data: ReportData) -> Figure:
 def plot_runs(data: ReportData) -> Figure:
     """The latest crawl runs, oldest first: duration, then requests / new / updated / failed."""
     runs = list(reversed(data.runs))
-    figure = Figure(figsize=(10, 6.2), layout="constrained")
     if not runs:
-        return _empty(figure, figure.add_subplot(), "no crawl runs recorded")
+        return _message("no crawl runs recorded")
+    figure = Figure(figsize=(10, 6.2), layout="constrained")
     top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(1, 1.6))
     x = np.arange(len(runs))
     labels = [f"#{r['id']}" for r in runs]
@@ -283,15 +324,20 @@ def plot_runs(data: ReportData) -> Figure:
         label = f"{s:.1f}s" if s is not None else "-"
         if run["status"] != "finished":
             label += f"\n{_ascii(run['status'], 16)}"
-        top.annotate(label, (i, s or 0), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom",
-                     fontsize=8)
+        top.annotate(
+            label, (i, s or 0), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=8
+        )
     top.set_ylabel("duration (s)")
-    top.set_title("Latest crawl runs (green: finished, orange: not finished)")
+    top.set_title("Latest crawl runs, oldest first (green: finished, orange: not finished)")
     top.margins(y=0.35)
     _style(top)
 
-    series = (("requests", "#4e79a7"), ("articles_new", "#59a14f"), ("articles_updated", "#edc948"),
-              ("failed", MISSING_COLOR))
+    series = (
+        ("requests", "#4e79a7"),
+        ("articles_new", "#59a14f"),
+        ("articles_updated", "#edc948"),
+        ("failed", MISSING_COLOR),
+    )
     width = 0.8 / len(series)
     for k, (key, color) in enumerate(series):
         values = [r.get(key) or 0 for r in runs]
@@ -299,13 +345,23 @@ def plot_runs(data: ReportData) -> Figure:
         bottom.bar(offsets, values, width, color=color, label=key.replace("articles_", ""))
         if len(runs) <= 10:
             for xo, value in zip(offsets, values, strict=True):
-                bottom.annotate(f"{value}", (xo, value), xytext=(0, 1), textcoords="offset points", ha="center",
-                                va="bottom", fontsize=7)
+                bottom.annotate(
+                    f"{value}",
+                    (xo, value),
+                    xytext=(0, 1),
+                    textcoords="offset points",
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
+                )
     bottom.set_xticks(x, labels)
+    slots = max(len(runs), 5)  # a few runs: narrow bars, centred
+    centre = (len(runs) - 1) / 2
+    bottom.set_xlim(centre - slots / 2 + 0.1, centre + slots / 2 - 0.1)
     bottom.set_xlabel("run")
     bottom.set_ylabel("count")
     bottom.margins(y=0.15)
-    bottom.legend(ncols=len(series), loc="upper left", bbox_to_anchor=(0, -0.22), frameon=False)
+    bottom.legend(ncols=len(series), loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
     _style(bottom)
     return figure
 
@@ -349,7 +405,8 @@ def render_html(data: ReportData) -> str:
         f"<style>{CSS}</style></head>",
         "<body>",
         "<h1>武进新闻网新闻中心存档报告 <small>wjcrawl archive report</small></h1>",
-        f'<p class="meta">生成时间 Generated: {_e(data.generated_at)} · 数据库 Database: <code>{_e(data.database)}</code></p>',
+        f'<p class="meta">生成时间 Generated: {_e(data.generated_at)} · '
+        f"数据库 Database: <code>{_e(data.database)}</code></p>",
         _totals_section(data),
         _per_month_section(data),
         _gaps_section(data),
@@ -377,9 +434,7 @@ def _totals_section(data: ReportData) -> str:
 
 def _per_month_section(data: ReportData) -> str:
     totals = data.channel_totals
-    channel_rows = "".join(
-        f'<tr data-channel="{_e(c)}"><td>{_e(c)}</td>{_num(totals[c])}</tr>' for c in data.channels
-    )
+    channel_rows = "".join(f'<tr data-channel="{_e(c)}"><td>{_e(c)}</td>{_num(totals[c])}</tr>' for c in data.channels)
     channel_table = (
         '<table id="channel-totals"><tr><th>频道 channel</th><th class="num">文章 articles</th></tr>'
         f'{channel_rows}<tr class="total"><td>合计 total</td>{_num(sum(totals.values()))}</tr></table>'
@@ -406,12 +461,12 @@ def _per_month_section(data: ReportData) -> str:
 
 
 def _gaps_section(data: ReportData) -> str:
-    rows = "".join(
-        f"<tr>{_num(a)}{_num(b)}{_num(b - a + 1)}</tr>" for a, b in data.gaps[:MAX_GAP_ROWS]
-    )
+    rows = "".join(f"<tr>{_num(a)}{_num(b)}{_num(b - a + 1)}</tr>" for a, b in data.gaps[:MAX_GAP_ROWS])
     truncated = ""
     if len(data.gaps) >= data.gap_limit:
-        truncated = f'<p class="note">只统计前 {data.gap_limit} 个缺口 (the store lists the first {data.gap_limit} gaps).</p>'
+        truncated = (
+            f'<p class="note">只统计前 {data.gap_limit} 个缺口 (the store lists the first {data.gap_limit} gaps).</p>'
+        )
     elif len(data.gaps) > MAX_GAP_ROWS:
         truncated = f'<p class="note">表中仅列出前 {MAX_GAP_ROWS} 个 (first {MAX_GAP_ROWS} listed).</p>'
     table = (
@@ -422,7 +477,7 @@ def _gaps_section(data: ReportData) -> str:
     )
     return (
         "<h2>文章编号缺口 Gaps in the article id sequence</h2>\n"
-        '<p>已存文章之间缺失的编号，可能是漏抓的文章 (ids missing between stored articles: possible missed '
+        "<p>已存文章之间缺失的编号，可能是漏抓的文章 (ids missing between stored articles: possible missed "
         f'articles): <strong id="gap-count">{len(data.gaps)}</strong> 个缺口 gaps, '
         f'<strong id="gap-ids">{data.missing_ids}</strong> 个编号 ids.</p>\n'
         f'<img src="{PLOT_GAPS}" alt="missing article ids">\n{truncated}{table}'
@@ -431,12 +486,10 @@ def _gaps_section(data: ReportData) -> str:
 
 def _failures_section(data: ReportData) -> str:
     groups = Counter(reason_group(f["reason"]) for f in data.failures)
-    reason_rows = "".join(
-        f'<tr data-reason="{_e(r)}"><td>{_e(r)}</td>{_num(n)}</tr>' for r, n in groups.most_common()
-    )
+    reason_rows = "".join(f'<tr data-reason="{_e(r)}"><td>{_e(r)}</td>{_num(n)}</tr>' for r, n in groups.most_common())
     rows = "".join(
         f'<tr><td class="url">{_e(f["url"])}</td><td>{_e(f["reason"])}</td>{_num(f["status"])}'
-        f'{_num(f["attempts"])}<td>{_e(f["last_failed_at"])}</td><td>{_e(f["next_retry_at"])}</td></tr>'
+        f"{_num(f['attempts'])}<td>{_e(f['last_failed_at'])}</td><td>{_e(f['next_retry_at'])}</td></tr>"
         for f in data.failures[:MAX_FAILURE_ROWS]
     )
     note = (
@@ -467,15 +520,15 @@ def _runs_section(data: ReportData) -> str:
         seconds = _seconds(r)
         rows.append(
             f'<tr data-run-id="{_e(r["id"])}">{_num(r["id"])}<td>{_e(r["started_at"])}</td>'
-            f'<td>{_e(r["finished_at"])}</td>{_num(f"{seconds:.1f}" if seconds is not None else "")}'
-            f'<td>{_e(r["status"])}</td>{_num(r["requests"])}{_num(r["articles_new"])}'
-            f'{_num(r["articles_updated"])}{_num(r["failed"])}</tr>'
+            f"<td>{_e(r['finished_at'])}</td>{_num(f'{seconds:.1f}' if seconds is not None else '')}"
+            f"<td>{_e(r['status'])}</td>{_num(r['requests'])}{_num(r['articles_new'])}"
+            f"{_num(r['articles_updated'])}{_num(r['failed'])}</tr>"
         )
     table = (
         '<table id="runs"><tr><th class="num">#</th><th>开始 started</th><th>结束 finished</th>'
         '<th class="num">耗时 seconds</th><th>状态 status</th><th class="num">请求 requests</th>'
         '<th class="num">新增 new</th><th class="num">更新 updated</th><th class="num">失败 failed</th></tr>'
-        f'{"".join(rows)}</table>'
+        f"{''.join(rows)}</table>"
         if data.runs
         else ""
     )

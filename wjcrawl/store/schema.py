@@ -7,6 +7,11 @@ altered silently.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from alembic import command
@@ -18,11 +23,35 @@ from sqlalchemy import Engine, inspect
 from wjcrawl.errors import StoreError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+_extracted: Path | None = None
+
+
+def _migrations_dir() -> Path:
+    """The migration scripts as files: inside a zipped egg (Scrapyd) they are copied out once per process."""
+    global _extracted
+    if MIGRATIONS.is_dir():
+        return MIGRATIONS
+    if _extracted is None:
+        target = Path(tempfile.mkdtemp(prefix="wjcrawl-migrations-"))
+        atexit.register(shutil.rmtree, target, True)
+        _copy_tree(resources.files("wjcrawl.store") / "migrations", target)
+        _extracted = target
+    return _extracted
+
+
+def _copy_tree(source: Traversable, target: Path) -> None:
+    target.mkdir(exist_ok=True)
+    for entry in source.iterdir():
+        if entry.is_dir():
+            if entry.name != "__pycache__":
+                _copy_tree(entry, target / entry.name)
+        else:
+            (target / entry.name).write_bytes(entry.read_bytes())
 
 
 def _config() -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(_migrations_dir()))
     return config
 
 

@@ -257,6 +257,11 @@ class ArticleStore:
             row = s.scalars(select(CrawlLockRow)).first()
             return None if row is None else {"host": row.host, "pid": row.pid, "since": iso8601(row.acquired_at)}
 
+    def channels(self) -> set[str]:
+        """Channel slugs the archive has articles under."""
+        with self.session() as s:
+            return set(s.scalars(select(ArticleUrlRow.channel).distinct()))
+
     def known_article_ids(self) -> set[str]:
         with self.session() as s:
             return set(s.scalars(select(ArticleRow.article_id)))
