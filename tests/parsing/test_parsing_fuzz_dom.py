@@ -4,6 +4,7 @@ not produced at all; its html never carries script, style, iframe, event handler
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from pathlib import Path
@@ -55,7 +56,7 @@ def mutated_pages(draw: st.DrawFn) -> tuple[bytes, str, str | None]:
         if action == "delete":
             parent.remove(node)
         elif action == "duplicate":
-            parent.insert(parent.index(node), lxml.html.fromstring(lxml.html.tostring(node)))
+            parent.insert(parent.index(node), copy.deepcopy(node))
         elif action == "reorder" and len(parent) > 1:
             parent.remove(node)
             parent.insert(draw(st.integers(0, len(parent))), node)
