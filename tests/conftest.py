@@ -25,6 +25,11 @@ def replica() -> Iterator[Replica]:
         yield running
 
 
+def cli_env(**settings: str) -> dict[str, str]:
+    """This process's environment without any WJCRAWL_* variable, plus ``settings``."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("WJCRAWL_")} | settings
+
+
 def run_cli(
     *args: str,
     env: dict[str, str] | None = None,
@@ -33,8 +38,7 @@ def run_cli(
     input: bytes | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m wjcrawl ARGS`` the way a user or cron does, and capture what it printed."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("WJCRAWL_")}
-    full_env.update(env or {})
+    full_env = cli_env(**(env or {}))
     return subprocess.run(
         [sys.executable, "-m", "wjcrawl", *args],
         cwd=cwd or ROOT,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, cli_env, run_cli
 from wjcrawl.records import ARTICLE_FIELDS
 from wjcrawl.replica import Replica, Site
 from wjcrawl.store import ArticleStore
@@ -186,8 +185,7 @@ def test_scrapy_crawl_feed_gives_the_same_records_as_export(crawled, tmp_path: P
 def test_sigkill_mid_crawl_then_a_normal_run_loses_and_doubles_nothing(tmp_path: Path) -> None:
     with Replica(Site(articles=300, page_size=10)) as replica:
         db = tmp_path / "killed.db"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("WJCRAWL_")}
-        env["WJCRAWL_BATCH_SIZE"] = "7"
+        env = cli_env(WJCRAWL_BATCH_SIZE="7")
         proc = subprocess.Popen(
             [
                 sys.executable,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sqlite3
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, cli_env, run_cli
 from tests.crawl.test_crawl import assert_matches_truth, export
 from tests.crawl.test_incremental import free_port, serve, start_crawl, wait_for
 from wjcrawl.replica import Replica, Site
@@ -184,7 +183,7 @@ def test_a_full_disk_stops_the_crawl_with_a_clear_error_and_nothing_corrupted(tm
         def small_disk() -> None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-        env = {k: v for k, v in os.environ.items() if not k.startswith("WJCRAWL_")} | {"WJCRAWL_BATCH_SIZE": "10"}
+        env = cli_env(WJCRAWL_BATCH_SIZE="10")
         result = subprocess.run(
             [
                 sys.executable,

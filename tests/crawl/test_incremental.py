@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, cli_env, run_cli
 from tests.crawl.test_crawl import assert_matches_truth, crawl, export
 from wjcrawl.replica import CHANNELS, Replica, Site
 from wjcrawl.store import ArticleStore
@@ -110,7 +109,7 @@ def test_refresh_days_records_a_new_revision_for_a_corrected_article(tmp_path: P
 
 
 def start_crawl(base_url: str, db: Path, *extra: str) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WJCRAWL_")} | {"WJCRAWL_BATCH_SIZE": "5"}
+    env = cli_env(WJCRAWL_BATCH_SIZE="5")
     return subprocess.Popen(
         [
             sys.executable,
