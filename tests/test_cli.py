@@ -122,3 +122,32 @@ def test_export_of_a_channel_the_archive_lacks(replica, tmp_path: Path) -> None:
 def test_debug_shows_the_traceback() -> None:
     result = run_cli("--debug", "export", "-o", "-", "--db", "::::")
     assert result.returncode != 0 and "Traceback" in result.stderr
+
+
+def test_reparse_recovers_a_page_that_failed_extraction_when_fetched(tmp_path: Path) -> None:
+    """A page stored with a failure (say, before a parser fix) becomes an article on reparse."""
+    import json
+
+    from wjcrawl.records import FailedPage, RawPage
+    from wjcrawl.store import ArticleStore
+
+    page = next(FIXTURES.glob("article-*-old-gbk.html"))
+    meta = json.loads(page.with_suffix(".json").read_text(encoding="utf-8"))
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    store = ArticleStore(db)
+    raw = RawPage(
+        url=meta["url"],
+        status=200,
+        headers={"Content-Type": meta["content_type"]},
+        body=page.read_bytes(),
+        fetched_at="2025-01-23T01:00:00+00:00",
+    )
+    store.save([FailedPage(url=meta["url"], reason="NotAnArticle: no title", status=200, page=raw)])
+    store.close()
+    result = run_cli("reparse", "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert "recovered=1" in result.stdout
+    store = ArticleStore(db)
+    [record] = list(store.iter_records())
+    assert record["title"] == meta["expected"]["title"] and store.failures() == []
+    store.close()

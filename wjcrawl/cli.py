@@ -439,7 +439,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 
 def cmd_reparse(args: argparse.Namespace) -> int:
     from wjcrawl.parsing import parse_article
-    from wjcrawl.records import ArticleItem
+    from wjcrawl.records import ArticleItem, RawPage
     from wjcrawl.store import ArticleStore, BatchResult
 
     store = ArticleStore(project_settings(WJCRAWL_DATABASE_URL=args.db).get("WJCRAWL_DATABASE_URL"), create=False)
@@ -451,22 +451,36 @@ def cmd_reparse(args: argparse.Namespace) -> int:
         total.unchanged += result.unchanged
         batch.clear()
 
-    for article_id, page in store.iter_article_pages():
+    def parsed(page: RawPage) -> ArticleItem | None:
+        nonlocal failed
         content_type = next((v for k, v in page.headers.items() if k.lower() == "content-type"), None)
         try:
-            article = parse_article(page.body, page.url, content_type)
+            return ArticleItem.from_article(parse_article(page.body, page.url, content_type))
         except ParseError as exc:
             failed += 1
             print(f"wjcrawl reparse: {page.url}: {exc}", file=sys.stderr)
-            continue
-        if article.article_id != article_id:
-            continue
-        batch.append(ArticleItem.from_article(article))
-        if len(batch) >= 200:
-            flush()
+            return None
+
+    for article_id, page in store.iter_article_pages():
+        item = parsed(page)
+        if item is not None and item.article_id == article_id:
+            batch.append(item)
+            if len(batch) >= 200:
+                flush()
+    flush()
+    # Pages that failed extraction when fetched (a layout change): the current parser may read them now.
+    recovered = 0
+    for page in store.iter_failed_pages():
+        item = parsed(page)
+        if item is not None:
+            batch.append(item)
+            if len(batch) >= 200:
+                recovered += len(batch)
+                flush()
+    recovered += len(batch)
     flush()
     store.close()
-    print(f"wjcrawl reparse: updated={total.updated} unchanged={total.unchanged} failed={failed}")
+    print(f"wjcrawl reparse: updated={total.updated} unchanged={total.unchanged} recovered={recovered} failed={failed}")
     return EXIT_OK
 
 

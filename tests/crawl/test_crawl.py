@@ -120,7 +120,7 @@ def test_reparse_of_stored_pages_changes_nothing(crawled) -> None:
     _replica, db, records, _ = crawled
     result = run_cli("reparse", "--db", f"sqlite:///{db}")
     assert result.returncode == 0, result.stderr
-    assert f"updated=0 unchanged={len(records)} failed=0" in result.stdout
+    assert f"updated=0 unchanged={len(records)} recovered=0 failed=0" in result.stdout
 
 
 def test_stats_lists_channels_and_gaps(crawled) -> None:

@@ -450,6 +450,27 @@ class ArticleStore:
                     fetched_at=iso8601(row["fetched_at"]) or "",
                 )
 
+    def iter_failed_pages(self) -> Iterator[RawPage]:
+        """The newest stored 200 page of every URL that failed (e.g. to extraction): ``reparse`` retries them."""
+        pages = PageRow.__table__
+        newest = (
+            select(func.max(pages.c.id).label("page_id"))
+            .join(FailureRow, FailureRow.url == pages.c.url)
+            .where(pages.c.status == 200)
+            .group_by(pages.c.url)
+            .subquery()
+        )
+        query = select(pages).join(newest, newest.c.page_id == pages.c.id).order_by(pages.c.id)
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(stream_results=True, yield_per=200).execute(query).mappings():
+                yield RawPage(
+                    url=row["url"],
+                    status=row["status"],
+                    headers=row["headers"],
+                    body=row["body"],
+                    fetched_at=iso8601(row["fetched_at"]) or "",
+                )
+
     def iter_article_pages(self) -> Iterator[tuple[str, RawPage]]:
         """(article_id, newest raw page) for every stored article: the input of ``reparse``."""
         with self._sessions() as s:
