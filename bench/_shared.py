@@ -206,9 +206,10 @@ def wjcrawl_crawl(articles: int, replica: ReplicaProcess | None = None, *prefix:
     return Crawl(articles, run, int(found["pages"]), replica_cpu, db, found)
 
 
-def bare_crawl(articles: int, replica: ReplicaProcess, settings: dict[str, Any]) -> Crawl:
-    """The bare Scrapy spider (bench/bare_spider.py) over the same replica, with the given Scrapy settings."""
-    argv = [sys.executable, str(BARE_SPIDER), "--base-url", replica.base_url]
+def bare_crawl(articles: int, replica: ReplicaProcess, settings: dict[str, Any], parse: bool = False) -> Crawl:
+    """The bare Scrapy spider (bench/bare_spider.py) over the same replica, with the given Scrapy settings
+    (``parse``: running wjcrawl's article parser on every article page too)."""
+    argv = [sys.executable, str(BARE_SPIDER), "--base-url", replica.base_url, *(["--parse"] if parse else [])]
     for key, value in settings.items():
         argv += ["--set", f"{key}={value}"]
     cpu0 = replica.cpu_s()

@@ -7,7 +7,9 @@ canonical URLs do) -- and does nothing with the responses: no parsing of article
 pipelines, no database. Same downloader settings as wjcrawl: robots.txt obeyed, the same
 CONCURRENT_REQUESTS and per-domain concurrency (``WJCRAWL_CONCURRENCY``), no delay, no AutoThrottle.
 
-Standalone on purpose (imports Scrapy and w3lib only, not wjcrawl)::
+Standalone on purpose (imports Scrapy and w3lib only; wjcrawl's parser only with ``--parse``, which
+runs ``wjcrawl.parsing.parse_response`` on each article page and throws the record away: bare
+Scrapy plus the parser, the most a crawl that parses every article can hope for)::
 
     python bench/bare_spider.py --base-url http://127.0.0.1:8000 [--set NAME=JSON]...
 
@@ -19,6 +21,7 @@ the baseline too), and prints one ``bare: key=value ...`` summary line on stdout
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -59,10 +62,15 @@ class BareSpider(scrapy.Spider):
 
     name = "bare"
 
-    def __init__(self, base_url: str = "http://127.0.0.1:8000", **kwargs: Any) -> None:
+    def __init__(self, base_url: str = "http://127.0.0.1:8000", parse: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.base_url = base_url.rstrip("/")
         self.allowed_domains = [urlsplit(self.base_url).hostname or ""]
+        self.parse_response = None
+        if parse:  # the one place wjcrawl is imported: its article parser, result thrown away
+            from wjcrawl.parsing import parse_response
+
+            self.parse_response = parse_response
 
     async def start(self) -> Any:
         for path in ("/", "/news/"):
@@ -91,6 +99,9 @@ class BareSpider(scrapy.Spider):
             yield scrapy.Request(next_url, callback=self.parse_listing)
 
     def parse_article(self, response: scrapy.http.Response) -> None:
+        if self.parse_response is not None:
+            with contextlib.suppress(Exception):  # a page that is not an article: nothing to keep anyway
+                self.parse_response(response)
         return None  # the page was downloaded: that is all a bare crawl does
 
 
@@ -105,6 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME=JSON",
         help="a Scrapy setting, value as JSON (bench_crawl passes wjcrawl's engine settings this way)",
     )
+    parser.add_argument(
+        "--parse",
+        action="store_true",
+        help="also run wjcrawl's article parser on each article page (the ceiling wjcrawl can reach)",
+    )
     args = parser.parse_args(argv)
     overrides = {}
     for pair in args.set:
@@ -115,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             overrides[name] = value
     process = CrawlerProcess(settings(args.concurrency) | overrides)
     crawler = process.create_crawler(BareSpider)
-    process.crawl(crawler, base_url=args.base_url)
+    process.crawl(crawler, base_url=args.base_url, parse=args.parse)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     summary = {

@@ -2,9 +2,10 @@
 10,000-article replica (and 100,000 with ``BENCH_LARGE=1``, about ten minutes more), and of
 ``wjcrawl export -o FILE`` of each crawled database, up to the largest one crawled in this run.
 
-A crawl's memory must not grow with the archive: goal, crawl RSS at the largest size at most 1.3x
-the RSS at 1k (goal stated for 100k; without BENCH_LARGE it is checked at 10k). The export streams:
-its RSS must stay flat (largest / smallest at most 1.3x too).
+A crawl's memory must not grow with the archive: goal, crawl RSS at 100k at most 1.3x the RSS at 1k
+(judged with BENCH_LARGE=1 only; without it the 10k / 1k ratio and a linear extrapolation, which
+overestimates, are shown). The export streams: its RSS must stay flat (largest / smallest at most
+1.3x too).
 """
 
 from __future__ import annotations
@@ -53,7 +54,10 @@ def run() -> dict[str, Any]:
         result[f"export {n:,} articles: peak RSS MB"] = round(export[n], 1)
     top = export_sizes[-1]
     result[f"export RSS {top // 1000}k / {small // 1000}k"] = ratio(export[top], export[small])
-    result["goal crawl RSS largest <= 1.3x 1k"] = "met" if growth <= GOAL else "not met"
+    if LARGE:
+        result["goal crawl RSS 100k <= 1.3x 1k"] = "met" if growth <= GOAL else "not met"
+    else:
+        result["goal crawl RSS 100k <= 1.3x 1k"] = f"measured with BENCH_LARGE=1 only ({large // 1000}k / 1k: {growth})"
     result["goal export RSS flat (<= 1.3x)"] = "met" if export[top] / export[small] <= GOAL else "not met"
     result["benchmark seconds"] = round(time.perf_counter() - started)
     return result
