@@ -65,7 +65,10 @@ class NormalizePipeline(_StatsPipeline):
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        normalized = normalize_article(item)
+        # Mirror conversion (pinyin, t2s, full-width punctuation) only for mirror pages, as the parser
+        # does: on an original page it would rewrite the site's own half-width punctuation, so a crawl
+        # would store a different text (and content_hash) than `wjcrawl parse` and `reparse` compute.
+        normalized = normalize_article(item, convert=item.rendering == "mirror")
         for name in ARTICLE_FIELDS:
             setattr(item, name, getattr(normalized, name))
         return item
