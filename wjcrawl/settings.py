@@ -62,6 +62,13 @@ DOWNLOAD_TIMEOUT = int(os.getenv("WJCRAWL_DOWNLOAD_TIMEOUT", "30"))
 DOWNLOAD_MAXSIZE = int(os.getenv("WJCRAWL_DOWNLOAD_MAXSIZE", str(8 * 1024 * 1024)))
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_TIMES = 2
+# Items per response processed in parallel: the pipelines are synchronous, so parallelism buys
+# nothing, and Scrapy starts this many worker tasks for *every* response (100 by default: about half
+# a millisecond of task set-up and extra garbage collection per page).
+CONCURRENT_ITEMS = 1
+# Scrapy re-reads and parses a generator callback's source whenever its weak cache loses the bound
+# method (hundreds of times per crawl); wjcrawl's callbacks return no values from generators.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
