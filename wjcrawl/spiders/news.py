@@ -35,6 +35,11 @@ from wjcrawl.store import ArticleStore
 
 REDIRECTS = [301, 302, 303, 307, 308]
 MAX_REDIRECTS = 5
+# Articles before listing pages: a listing page is fetched when the articles it linked are done, so
+# the scheduler holds about one page of article requests per channel, not the whole site's
+# (Scrapy's queue is LIFO: without this a full crawl runs ahead through the listings and keeps
+# thousands of pending requests in memory).
+ARTICLE_PRIORITY = 1
 CHANNEL_SLUG_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
@@ -233,7 +238,9 @@ class NewsSpider(scrapy.Spider):
         # Article redirects are followed here, not by Scrapy, so that one leading off the site is
         # recorded as a failure of the article (Scrapy would drop it silently at scheduling).
         meta = {"dont_redirect": True, "handle_httpstatus_list": REDIRECTS, "hops": hops, "first_url": first or url}
-        return scrapy.Request(url, callback=self.parse_article, errback=self.failed, meta=meta)
+        return scrapy.Request(
+            url, callback=self.parse_article, errback=self.failed, meta=meta, priority=ARTICLE_PRIORITY
+        )
 
     def _redirected(self, response: Response) -> Iterator[FailedPage | scrapy.Request]:
         location = response.headers.get(b"Location", b"").decode("latin-1")
