@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -22,9 +23,14 @@ CHANNEL_INDEX_RE = re.compile(r"^/news/([A-Za-z0-9_-]+)/(?:index\.s?html?)?$", r
 DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
+@lru_cache(maxsize=4096)
 def canonical_url(url: str) -> str:
     """The one spelling of ``url`` used as a key: lower-case scheme and host, no default port,
-    no query string, no fragment, path percent-encoded as w3lib does (idempotent)."""
+    no query string, no fragment, path percent-encoded as w3lib does (idempotent).
+
+    Cached: a crawl asks for the same URL several times (the listing's link, the response, the raw
+    page, the record) and for the same navigation links on every listing page; w3lib's
+    canonicalisation is the expensive part."""
     url = url.strip()
     with contextlib.suppress(ValueError, UnicodeError):  # w3lib rejects some malformed URLs: keep them
         url = canonicalize_url(url, keep_fragments=False)
