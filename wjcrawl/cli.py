@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
@@ -316,9 +316,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output == "-":
         out: IO[bytes] = sys.stdout.buffer
         stream = gzip.GzipFile(fileobj=out, mode="wb") if args.gzip else out
-        for record in records:
-            stream.write(_json_line(record))
-            count += 1
+        count = _write_lines(stream, records)
         stream.flush()
         if args.gzip:
             stream.close()
@@ -327,9 +325,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         def write(raw: IO[bytes]) -> None:
             nonlocal count
             stream = gzip.GzipFile(fileobj=raw, mode="wb", filename="") if args.gzip else raw
-            for record in records:
-                stream.write(_json_line(record))
-                count += 1
+            count = _write_lines(stream, records)
             if args.gzip:
                 stream.close()
 
@@ -391,6 +387,18 @@ def _json_line(record: dict[str, Any]) -> bytes:
     # orjson writes the bytes json.dumps(ensure_ascii=False, separators=(",", ":")) does for these
     # records (UTF-8, compact), three times faster.
     return orjson.dumps(record) + b"\n"
+
+
+def _write_lines(stream: IO[bytes], records: Iterator[dict[str, Any]], chunk: int = 256) -> int:
+    """Write ``records`` as JSON lines, ``chunk`` lines per write call; returns how many were written."""
+    count, lines = 0, []
+    for record in records:
+        lines.append(_json_line(record))
+        if len(lines) == chunk:
+            stream.write(b"".join(lines))
+            count, lines = count + len(lines), []
+    stream.write(b"".join(lines))
+    return count + len(lines)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
