@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench bench-large lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,6 +20,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# bench plus the 100,000-article crawl and export (memory and export throughput); about 15 minutes more.
+bench-large: $(STAMP)
+	BENCH_LARGE=1 $(BIN)/python -m bench
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

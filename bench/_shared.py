@@ -186,16 +186,18 @@ class Crawl:
         return self.replica_cpu_s / self.run.wall_s
 
 
-def wjcrawl_crawl(articles: int, replica: ReplicaProcess | None = None, *prefix: str) -> Crawl:
-    """``wjcrawl crawl --quiet`` of an N-article replica into a fresh SQLite database (``prefix``: e.g.
-    a profiler's argv to run it under)."""
+def wjcrawl_crawl(
+    articles: int, replica: ReplicaProcess | None = None, *prefix: str, database_url: str | None = None
+) -> Crawl:
+    """``wjcrawl crawl --quiet`` of an N-article replica into ``database_url``, by default a fresh
+    SQLite database (``prefix``: e.g. a profiler's argv to run it under)."""
     own = replica is None
     replica = replica or ReplicaProcess(articles)
     try:
-        db = work_dir() / f"crawl-{articles}-{time.monotonic_ns()}.db"
+        db = None if database_url else work_dir() / f"crawl-{articles}-{time.monotonic_ns()}.db"
         argv = [sys.executable, *prefix, "-m", "wjcrawl", "crawl", "--base-url", replica.base_url]
         cpu0 = replica.cpu_s()
-        run = run_measured([*argv, "--db", f"sqlite:///{db}", "--quiet"], crawl_env()).check()
+        run = run_measured([*argv, "--db", database_url or f"sqlite:///{db}", "--quiet"], crawl_env()).check()
         replica_cpu = replica.cpu_s() - cpu0
     finally:
         if own:
