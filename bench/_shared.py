@@ -229,6 +229,11 @@ def crawled(articles: int, replica: ReplicaProcess | None = None) -> Crawl:
     return _crawls[articles]
 
 
+def remember(crawl: Crawl) -> None:
+    """Keep ``crawl`` as this run's crawl of its size (``crawled`` returns it from now on)."""
+    _crawls[crawl.articles] = crawl
+
+
 def largest_size() -> int:
     """The size the export benchmarks use: the largest crawled so far, else 20k (100k with BENCH_LARGE=1)."""
     default = 100_000 if LARGE else 20_000
