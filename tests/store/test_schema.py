@@ -24,6 +24,23 @@ def test_migrations_build_exactly_the_models_schema(database_url: str) -> None:
     engine.dispose()
 
 
+def test_head_constant_is_alembics_head() -> None:
+    """Every command checks the database against schema.HEAD without importing Alembic: a new
+    migration must bump it."""
+    assert schema.head() == schema.HEAD
+
+
+@pytest.mark.parametrize("revision", ["0001", "head"])
+def test_current_reads_the_revision_alembic_wrote(database_url: str, revision: str) -> None:
+    engine = open_engine(database_url)
+    assert schema.current(engine) is None
+    schema.upgrade(engine, revision)
+    with engine.connect() as conn:
+        assert schema.current(engine) == MigrationContext.configure(conn).get_current_revision()
+    assert schema.current(engine) == ("0001" if revision == "0001" else schema.HEAD)
+    engine.dispose()
+
+
 def test_an_empty_database_gets_the_schema_on_first_use(database_url: str) -> None:
     ArticleStore(database_url).close()
     result = run_cli("db", "current", "--db", database_url)

@@ -13,16 +13,22 @@ import tempfile
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Column, Engine, MetaData, String, Table, inspect, select
 
 from wjcrawl.errors import StoreError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The newest migration's revision. Every command checks the database against it without importing
+# Alembic (a tenth of a second per run); tests/store/test_schema.py checks it is Alembic's head, so
+# a new migration must bump it.
+HEAD = "0002"
+# Alembic's own bookkeeping table, read with SQLAlchemy Core.
+VERSION_TABLE = Table("alembic_version", MetaData(), Column("version_num", String(32), primary_key=True))
 _extracted: Path | None = None
 
 
@@ -50,24 +56,38 @@ def _copy_tree(source: Traversable, target: Path) -> None:
 
 
 def _config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_migrations_dir()))
     return config
 
 
 def head() -> str:
-    """The newest revision this version of wjcrawl knows."""
+    """The newest revision among the migration scripts (Alembic's view; ``HEAD`` must equal it)."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config()).get_current_head() or ""
+
+
+def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {rev.revision for rev in ScriptDirectory.from_config(_config()).walk_revisions()}
 
 
 def current(engine: Engine) -> str | None:
     """The database's revision, or None for a database without wjcrawl's schema."""
+    if not inspect(engine).has_table(VERSION_TABLE.name):
+        return None
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return conn.execute(select(VERSION_TABLE.c.version_num)).scalar()
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database up to ``revision`` in one transaction per migration run."""
+    from alembic import command
+
     config = _config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
@@ -77,7 +97,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def ensure(engine: Engine, create: bool) -> None:
     """Check the schema is at head; create it on an empty database when ``create`` is set."""
     revision = current(engine)
-    wanted = head()
+    wanted = HEAD
     if revision == wanted:
         return
     if revision is None:
@@ -90,8 +110,7 @@ def ensure(engine: Engine, create: bool) -> None:
             upgrade(engine)
             return
         raise StoreError("the database is empty: run `wjcrawl crawl` or `wjcrawl db upgrade` first")
-    known = {rev.revision for rev in ScriptDirectory.from_config(_config()).walk_revisions()}
-    if revision in known:
+    if revision in _known_revisions():
         raise StoreError(
             f"the database schema is at revision {revision}, this wjcrawl needs {wanted}: "
             "run `wjcrawl db upgrade` (back up the database first)"
