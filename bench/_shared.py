@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -186,6 +187,12 @@ class Crawl:
         return self.replica_cpu_s / self.run.wall_s
 
 
+def crawl_argv(base_url: str, database_url: str, *extra: str, prefix: Sequence[str] = ()) -> list[str]:
+    """The one spelling of a benchmark's ``wjcrawl crawl`` (``prefix``: e.g. a profiler's argv)."""
+    argv = [sys.executable, *prefix, "-m", "wjcrawl", "crawl", "--base-url", base_url, "--db", database_url]
+    return [*argv, "--quiet", *extra]
+
+
 def wjcrawl_crawl(
     articles: int, replica: ReplicaProcess | None = None, *prefix: str, database_url: str | None = None
 ) -> Crawl:
@@ -195,9 +202,9 @@ def wjcrawl_crawl(
     replica = replica or ReplicaProcess(articles)
     try:
         db = None if database_url else work_dir() / f"crawl-{articles}-{time.monotonic_ns()}.db"
-        argv = [sys.executable, *prefix, "-m", "wjcrawl", "crawl", "--base-url", replica.base_url]
+        argv = crawl_argv(replica.base_url, database_url or f"sqlite:///{db}", prefix=prefix)
         cpu0 = replica.cpu_s()
-        run = run_measured([*argv, "--db", database_url or f"sqlite:///{db}", "--quiet"], crawl_env()).check()
+        run = run_measured(argv, crawl_env()).check()
         replica_cpu = replica.cpu_s() - cpu0
     finally:
         if own:

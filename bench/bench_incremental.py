@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+from bench._shared import crawl_argv
 from wjcrawl.replica import CHANNELS, Replica, Site
 
 ARTICLES = int(os.environ.get("BENCH_INCREMENTAL_ARTICLES", "20000"))
@@ -30,18 +30,7 @@ def _crawl(site: Site, port: int, db: Path, *extra: str) -> tuple[int, float]:
     with Replica(site, port=port) as replica:
         started = time.perf_counter()
         subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "wjcrawl",
-                "crawl",
-                "--base-url",
-                replica.base_url,
-                "--db",
-                f"sqlite:///{db}",
-                "--quiet",
-                *extra,
-            ],
+            crawl_argv(replica.base_url, f"sqlite:///{db}", *extra),
             env=ENV,
             check=True,
             stdout=subprocess.DEVNULL,

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -48,6 +48,39 @@ def run_cli(
         input=input,
         check=False,
         text=input is None,
+    )
+
+
+def start_crawl(
+    base_url: str,
+    db: Path,
+    *extra: str,
+    batch_size: int = 5,
+    output: int | None = subprocess.PIPE,
+    preexec_fn: Callable[[], None] | None = None,
+) -> subprocess.Popen[str]:
+    """``wjcrawl crawl`` of ``base_url`` into the SQLite file ``db``, started in the background (for the
+    tests that stop it: SIGTERM, SIGKILL, a second run meeting the lock); small batches so a kill
+    finds some stored and some open."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "wjcrawl",
+            "crawl",
+            "--base-url",
+            base_url,
+            "--db",
+            f"sqlite:///{db}",
+            "--quiet",
+            *extra,
+        ],
+        cwd=ROOT,
+        env=cli_env(WJCRAWL_BATCH_SIZE=str(batch_size)),
+        stdout=output,
+        stderr=output,
+        text=True,
+        preexec_fn=preexec_fn,
     )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.conftest import ROOT, cli_env, run_cli
+from tests.conftest import ROOT, run_cli, start_crawl
 from wjcrawl.records import ARTICLE_FIELDS
 from wjcrawl.replica import Replica, Site
 from wjcrawl.store import ArticleStore
@@ -185,24 +185,7 @@ def test_scrapy_crawl_feed_gives_the_same_records_as_export(crawled, tmp_path: P
 def test_sigkill_mid_crawl_then_a_normal_run_loses_and_doubles_nothing(tmp_path: Path) -> None:
     with Replica(Site(articles=300, page_size=10)) as replica:
         db = tmp_path / "killed.db"
-        env = cli_env(WJCRAWL_BATCH_SIZE="7")
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "wjcrawl",
-                "crawl",
-                "--base-url",
-                replica.base_url,
-                "--db",
-                f"sqlite:///{db}",
-                "--quiet",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        proc = start_crawl(replica.base_url, db, batch_size=7, output=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while len(replica.requests) < 120 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.02)

@@ -6,14 +6,13 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, cli_env, run_cli
+from tests.conftest import run_cli, start_crawl
 from tests.crawl.test_crawl import assert_matches_truth, export
-from tests.crawl.test_incremental import free_port, serve, start_crawl, wait_for
+from tests.crawl.test_incremental import free_port, serve, wait_for
 from wjcrawl.replica import Replica, Site
 from wjcrawl.replica.faults import ARTICLE_FAULTS
 from wjcrawl.store import ArticleStore
@@ -183,29 +182,10 @@ def test_a_full_disk_stops_the_crawl_with_a_clear_error_and_nothing_corrupted(tm
         def small_disk() -> None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-        env = cli_env(WJCRAWL_BATCH_SIZE="10")
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "wjcrawl",
-                "crawl",
-                "--base-url",
-                replica.base_url,
-                "--db",
-                f"sqlite:///{db}",
-                "--quiet",
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            preexec_fn=small_disk,
-            check=False,
-        )
-        assert result.returncode == 1, result.stderr[-2000:]
-        assert "disk" in result.stderr.splitlines()[-1].lower()
+        proc = start_crawl(replica.base_url, db, batch_size=10, preexec_fn=small_disk)
+        _out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 1, err[-2000:]
+        assert "disk" in err.splitlines()[-1].lower()
         with sqlite3.connect(db) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert crawl_with(replica, db).returncode == 0  # room again: the next run completes the archive

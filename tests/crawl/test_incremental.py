@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, cli_env, run_cli
+from tests.conftest import run_cli, start_crawl
 from tests.crawl.test_crawl import assert_matches_truth, crawl, export
 from wjcrawl.replica import CHANNELS, Replica, Site
 from wjcrawl.store import ArticleStore
@@ -106,29 +104,6 @@ def test_refresh_days_records_a_new_revision_for_a_corrected_article(tmp_path: P
     [old] = store.revisions(str(corrected.id))
     store.close()
     assert old["revision"] == 1 and "更正" not in old["text"] and "更正" in by_id[str(corrected.id)]["text"]
-
-
-def start_crawl(base_url: str, db: Path, *extra: str) -> subprocess.Popen:
-    env = cli_env(WJCRAWL_BATCH_SIZE="5")
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "wjcrawl",
-            "crawl",
-            "--base-url",
-            base_url,
-            "--db",
-            f"sqlite:///{db}",
-            "--quiet",
-            *extra,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def wait_for(condition, timeout: float = 60) -> None:
