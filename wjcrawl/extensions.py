@@ -12,14 +12,35 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 
-class ProgressReporter:
+class _Periodic:
+    """Base of the extensions that do something every ``interval`` seconds while the spider is open."""
+
+    interval: float
+    loop: task.LoopingCall | None = None
+
+    def connect(self, crawler: Crawler) -> None:
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.loop = task.LoopingCall(self.tick)
+        self.loop.start(self.interval, now=False)
+
+    def spider_closed(self, spider: Spider) -> None:
+        if self.loop and self.loop.running:
+            self.loop.stop()
+
+    def tick(self) -> None:
+        raise NotImplementedError
+
+
+class ProgressReporter(_Periodic):
     """Prints a progress line (pages, articles new/updated, failures) to stderr every few seconds."""
 
     def __init__(self, crawler: Crawler, interval: float) -> None:
         self.stats = crawler.stats
         self.interval = interval
         self.started = time.monotonic()
-        self.loop: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Any:
@@ -27,19 +48,10 @@ class ProgressReporter:
         if interval <= 0:
             raise NotConfigured("WJCRAWL_PROGRESS_INTERVAL is 0")
         ext = cls(crawler, interval)
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        ext.connect(crawler)
         return ext
 
-    def spider_opened(self, spider: Spider) -> None:
-        self.loop = task.LoopingCall(self.report)
-        self.loop.start(self.interval, now=False)
-
-    def spider_closed(self, spider: Spider) -> None:
-        if self.loop and self.loop.running:
-            self.loop.stop()
-
-    def report(self) -> None:
+    def tick(self) -> None:
         get = self.stats.get_value
         print(
             f"progress: {time.monotonic() - self.started:.0f}s pages={get('response_received_count', 0)} "
@@ -50,14 +62,13 @@ class ProgressReporter:
         )
 
 
-class LockHeartbeat:
+class LockHeartbeat(_Periodic):
     """Refreshes the crawl lock's heartbeat while the crawl runs, so no other run takes it over."""
 
     def __init__(self, crawler: Crawler, token: str, database_url: str, interval: float) -> None:
         self.token = token
         self.database_url = database_url
         self.interval = interval
-        self.loop: task.LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Any:
@@ -70,19 +81,10 @@ class LockHeartbeat:
             crawler.settings.get("WJCRAWL_DATABASE_URL"),
             crawler.settings.getfloat("WJCRAWL_LOCK_HEARTBEAT", 60),
         )
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        ext.connect(crawler)
         return ext
 
-    def spider_opened(self, spider: Spider) -> None:
-        self.loop = task.LoopingCall(self.beat)
-        self.loop.start(self.interval, now=False)
-
-    def spider_closed(self, spider: Spider) -> None:
-        if self.loop and self.loop.running:
-            self.loop.stop()
-
-    def beat(self) -> None:
+    def tick(self) -> None:
         from wjcrawl.store import ArticleStore
 
         store = ArticleStore(self.database_url)
