@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, delete, event, func, select, update
+from sqlalchemy import Engine, String, create_engine, delete, event, func, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
@@ -42,6 +42,7 @@ from wjcrawl.store.models import (
 logger = logging.getLogger(__name__)
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 EXPORT_CHUNK = 1000
+JSON_FIELDS = ("breadcrumb", "authors", "keywords", "images")  # the record's JSON columns
 RETRYABLE = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
 
 
@@ -105,6 +106,29 @@ def iso8601(value: dt.datetime | None) -> str | None:
     if value.tzinfo is None:  # SQLite hands back naive datetimes; they were stored as UTC
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(SHANGHAI).isoformat(timespec="seconds")
+
+
+def _json_value(value: Any) -> Any:
+    """A JSON column as the driver returned it: text on SQLite (decoded here), already decoded on PostgreSQL."""
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
+@lru_cache(maxsize=4096)
+def _timestamp(value: str | dt.datetime | None) -> str | None:
+    """A timestamp column as the driver returned it (SQLite: text in SQLAlchemy's format, always UTC;
+    PostgreSQL: an aware datetime) in the export's ISO 8601 +08:00 form."""
+    return iso8601(dt.datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
+def _raw_page(row: Any) -> RawPage:
+    """A stored page row (a Core row mapping) as the ``RawPage`` it was saved from."""
+    return RawPage(
+        url=row["url"],
+        status=row["status"],
+        headers=row["headers"],
+        body=row["body"],
+        fetched_at=iso8601(row["fetched_at"]) or "",
+    )
 
 
 def open_engine(database_url: str, writer: bool = False) -> Engine:
@@ -319,8 +343,7 @@ class ArticleStore:
             if pages:
                 s.execute(self._insert(PageRow).on_conflict_do_nothing(), [_page_row(p, run_id) for p in pages])
             failures = [i for i in items if isinstance(i, FailedPage)]
-            for failure in failures:
-                self._record_failure(s, failure, now)
+            self._record_failures(s, failures, now)
             result.failures = len(failures)
             articles = [i for i in items if isinstance(i, ArticleItem)]
             url_rows = [
@@ -383,17 +406,31 @@ class ArticleStore:
         row.revision += 1
         return True
 
-    def _record_failure(self, s: Session, failure: FailedPage, now: dt.datetime) -> None:
-        attempts = (s.scalar(select(FailureRow.attempts).where(FailureRow.url == failure.url)) or 0) + 1
-        values = {
-            "reason": failure.reason,
-            "status": failure.status,
-            "attempts": attempts,
-            "last_failed_at": now,
-            "next_retry_at": now + retry_delay(failure, attempts),
-        }
-        stmt = self._insert(FailureRow).values(url=failure.url, first_failed_at=now, **values)
-        s.execute(stmt.on_conflict_do_update(index_elements=["url"], set_=values))
+    def _record_failures(self, s: Session, failures: Sequence[FailedPage], now: dt.datetime) -> None:
+        """Upsert the batch's failed URLs: one query for their earlier attempts, one statement to write.
+        A URL failing twice in one batch counts as one attempt (its last failure is kept)."""
+        latest = {f.url: f for f in failures}
+        if not latest:
+            return
+        urls = sorted(latest)  # rows in key order: concurrent writers lock them in the same order
+        known = dict(s.execute(select(FailureRow.url, FailureRow.attempts).where(FailureRow.url.in_(urls))).all())
+        rows = []
+        for url in urls:
+            failure, attempts = latest[url], known.get(url, 0) + 1
+            rows.append(
+                {
+                    "url": url,
+                    "first_failed_at": now,
+                    "reason": failure.reason,
+                    "status": failure.status,
+                    "attempts": attempts,
+                    "last_failed_at": now,
+                    "next_retry_at": now + retry_delay(failure, attempts),
+                }
+            )
+        stmt = self._insert(FailureRow)
+        updated = ("reason", "status", "attempts", "last_failed_at", "next_retry_at")
+        s.execute(stmt.on_conflict_do_update(index_elements=["url"], set_={k: stmt.excluded[k] for k in updated}), rows)
 
     # --- reads -----------------------------------------------------------------------------------
 
@@ -403,10 +440,12 @@ class ArticleStore:
         """Every article as an export record, sorted by published date then id, streamed in chunks."""
         table = ArticleRow.__table__
         # Tuple rows of exactly the exported columns (no ORM objects, no mappings): nothing accumulates,
-        # memory stays flat, and each record is one zip() of the row with the field names.
-        extra = (table.c.first_seen_at, table.c.last_seen_at, table.c.revision)
-        query = select(*(table.c[k] for k in ARTICLE_FIELDS), *extra)
-        query = query.order_by(table.c.published_date, table.c.id_number)
+        # memory stays flat, and each record is one zip() of the row with the field names. JSON and
+        # timestamp columns are read as the driver returns them and decoded here (orjson, a cached
+        # timestamp per batch): SQLAlchemy's per-value result processors cost as much as the fetch.
+        raw = [type_coerce(table.c[k], String) if k in JSON_FIELDS else table.c[k] for k in ARTICLE_FIELDS]
+        extra = (type_coerce(table.c.first_seen_at, String), type_coerce(table.c.last_seen_at, String))
+        query = select(*raw, *extra, table.c.revision).order_by(table.c.published_date, table.c.id_number)
         if since:
             query = query.where(table.c.published_date >= since)
         if until:
@@ -414,6 +453,7 @@ class ArticleStore:
         if channel:
             query = query.where(table.c.channel == channel)
         n, url_at, id_at = len(ARTICLE_FIELDS), ARTICLE_FIELDS.index("url"), ARTICLE_FIELDS.index("article_id")
+        json_at = [(k, ARTICLE_FIELDS.index(k)) for k in JSON_FIELDS]
         with self.engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=EXPORT_CHUNK).execute(query)
             for chunk in result.partitions(EXPORT_CHUNK):
@@ -426,8 +466,10 @@ class ArticleStore:
                     urls.setdefault(article_id, []).append(url)
                 for row in chunk:
                     record = dict(zip(ARTICLE_FIELDS, row, strict=False))
-                    record["first_seen_at"] = iso8601(row[n])
-                    record["last_seen_at"] = iso8601(row[n + 1])
+                    for key, at in json_at:
+                        record[key] = _json_value(row[at])
+                    record["first_seen_at"] = _timestamp(row[n])
+                    record["last_seen_at"] = _timestamp(row[n + 1])
                     record["revision"] = row[n + 2]
                     record["urls"] = urls.get(row[id_at], [row[url_at]])
                     yield record
@@ -453,13 +495,7 @@ class ArticleStore:
         with self.engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=200).execute(query)
             for row in result.mappings():
-                yield RawPage(
-                    url=row["url"],
-                    status=row["status"],
-                    headers=row["headers"],
-                    body=row["body"],
-                    fetched_at=iso8601(row["fetched_at"]) or "",
-                )
+                yield _raw_page(row)
 
     def iter_failed_pages(self) -> Iterator[RawPage]:
         """The newest stored 200 page of every URL that failed (e.g. to extraction): ``reparse`` retries them."""
@@ -474,37 +510,22 @@ class ArticleStore:
         query = select(pages).join(newest, newest.c.page_id == pages.c.id).order_by(pages.c.id)
         with self.engine.connect() as conn:
             for row in conn.execution_options(stream_results=True, yield_per=200).execute(query).mappings():
-                yield RawPage(
-                    url=row["url"],
-                    status=row["status"],
-                    headers=row["headers"],
-                    body=row["body"],
-                    fetched_at=iso8601(row["fetched_at"]) or "",
-                )
+                yield _raw_page(row)
 
     def iter_article_pages(self) -> Iterator[tuple[str, RawPage]]:
         """(article_id, newest raw page) for every stored article: the input of ``reparse``."""
-        with self._sessions() as s:
-            newest = (
-                select(ArticleUrlRow.article_id, func.max(PageRow.id).label("page_id"))
-                .join(PageRow, PageRow.url == ArticleUrlRow.url)
-                .where(PageRow.status == 200)
-                .group_by(ArticleUrlRow.article_id)
-                .subquery()
-            )
-            query = select(newest.c.article_id, PageRow).join(PageRow, PageRow.id == newest.c.page_id)
-            for article_id, page in s.execute(query.execution_options(yield_per=200)):
-                yield (
-                    article_id,
-                    RawPage(
-                        url=page.url,
-                        status=page.status,
-                        headers=page.headers,
-                        body=page.body,
-                        fetched_at=iso8601(page.fetched_at) or "",
-                    ),
-                )
-                s.expunge(page)
+        pages = PageRow.__table__
+        newest = (
+            select(ArticleUrlRow.article_id, func.max(pages.c.id).label("page_id"))
+            .join(pages, pages.c.url == ArticleUrlRow.url)
+            .where(pages.c.status == 200)
+            .group_by(ArticleUrlRow.article_id)
+            .subquery()
+        )
+        query = select(newest.c.article_id, pages).join(pages, pages.c.id == newest.c.page_id)
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(stream_results=True, yield_per=200).execute(query).mappings():
+                yield row["article_id"], _raw_page(row)
 
     def counts(self) -> dict[str, int]:
         with self.session() as s:
