@@ -5,7 +5,7 @@ run (20,000 articles; 100,000 with ``BENCH_LARGE=1``) against a raw SQLAlchemy C
 Two baselines: the literal ``text("SELECT * FROM articles")`` (rows as the driver returns them: JSON
 and timestamps left as strings), and a Core ``select()`` of the reflected ``articles`` table (JSON
 decoded, timestamps parsed: the typed values the export starts from). A floor next to them: the
-``text()`` rows each written as a JSON line with orjson, nothing decoded, no order -- the least any
+``text()`` rows each written to a file as a JSON line with orjson, nothing decoded, no order -- the least any
 JSON Lines export of these rows does, so its ratio to ``text()`` bounds what the export can reach.
 End to end includes each process's start-up (imports, opening the database); "net" subtracts the
 same command over no rows (``--since 2999-01-01`` / ``WHERE 0``), which leaves the streaming rate.
@@ -35,9 +35,10 @@ if sys.argv[2] == "text":
 else:  # Core select() of the reflected table: JSON and DATETIME columns come back typed
     query = sa.select(sa.Table("articles", sa.MetaData(), autoload_with=engine)).where(sa.text(condition))
 n = 0
-with engine.connect() as conn, open(os.devnull, "wb") as out:
+# "lines": written to a file next to the export's, as the export writes (else nowhere)
+with engine.connect() as conn, open(sys.argv[5] if sys.argv[4:5] == ["lines"] else os.devnull, "wb") as out:
     result = conn.execution_options(stream_results=True, yield_per=1000).execute(query)
-    if sys.argv[4:] == ["lines"]:  # the least a JSON Lines export does: each row as one line, no decoding
+    if sys.argv[4:5] == ["lines"]:  # the least a JSON Lines export does: each row as one line, no decoding
         keys = list(result.keys())
         for row in result:
             out.write(orjson.dumps(dict(zip(keys, row))) + b"\\n")
@@ -74,7 +75,8 @@ def run() -> dict[str, Any]:
     _raw(db_url, "text")  # warm the page cache for all
     rows, raw_s = _raw(db_url, "text")
     typed_rows, typed_s = _raw(db_url, "core")
-    line_rows, line_s = _raw(db_url, "text", "", "lines")
+    line_rows, line_s = _raw(db_url, "text", "", "lines", str(out))
+    out.unlink()
     records, export_s, export_cpu = _export(db_url, str(out))
     size_mb = out.stat().st_size / 2**20
     out.unlink()
