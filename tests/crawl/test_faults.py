@@ -183,7 +183,12 @@ def test_a_full_disk_stops_the_crawl_with_a_clear_error_and_nothing_corrupted(tm
             resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
         proc = start_crawl(replica.base_url, db, batch_size=10, preexec_fn=small_disk)
-        _out, err = proc.communicate(timeout=120)
+        try:
+            _out, err = proc.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise
         assert proc.returncode == 1, err[-2000:]
         assert "disk" in err.splitlines()[-1].lower()
         with sqlite3.connect(db) as conn:

@@ -108,11 +108,6 @@ def iso8601(value: dt.datetime | None) -> str | None:
     return value.astimezone(SHANGHAI).isoformat(timespec="seconds")
 
 
-def _json_value(value: Any) -> Any:
-    """A JSON column as the driver returned it: text on SQLite (decoded here), already decoded on PostgreSQL."""
-    return orjson.loads(value) if isinstance(value, str | bytes) else value
-
-
 @lru_cache(maxsize=4096)
 def _timestamp(value: str | dt.datetime | None) -> str | None:
     """A timestamp column as the driver returned it (SQLite: text in SQLAlchemy's format, always UTC;
@@ -454,6 +449,9 @@ class ArticleStore:
             query = query.where(table.c.channel == channel)
         n, url_at, id_at = len(ARTICLE_FIELDS), ARTICLE_FIELDS.index("url"), ARTICLE_FIELDS.index("article_id")
         json_at = [(k, ARTICLE_FIELDS.index(k)) for k in JSON_FIELDS]
+        # JSON columns come back as text from SQLite (decoded here) and already decoded from
+        # PostgreSQL, whose driver decodes by the column's own type.
+        decode_json = self.engine.dialect.name == "sqlite"
         with self.engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=EXPORT_CHUNK).execute(query)
             for chunk in result.partitions(EXPORT_CHUNK):
@@ -466,8 +464,9 @@ class ArticleStore:
                     urls.setdefault(article_id, []).append(url)
                 for row in chunk:
                     record = dict(zip(ARTICLE_FIELDS, row, strict=False))
-                    for key, at in json_at:
-                        record[key] = _json_value(row[at])
+                    if decode_json:
+                        for key, at in json_at:
+                            record[key] = orjson.loads(row[at]) if row[at] is not None else None
                     record["first_seen_at"] = _timestamp(row[n])
                     record["last_seen_at"] = _timestamp(row[n + 1])
                     record["revision"] = row[n + 2]
