@@ -5,8 +5,9 @@ here with its default durable settings: fsync on), then exported from each.
 Reported per database: the crawl's pages/s and its own CPU per page (the crawler process, from
 ``os.wait4``), the database server's CPU for PostgreSQL (the postmaster and its exited backends, from
 ``/proc``; SQLite runs inside the crawler, so its cost is already in the crawler's CPU), and the
-export's records/s. The two exports must be the same records (compared here byte for byte after
-dropping the per-run timestamps).
+export's records/s. The two exports must be the same records (compared after dropping the per-run
+timestamps). Both crawls run against the same replica process, two alternated rounds, the best of
+each kept.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench._shared import ReplicaProcess, crawled, ratio, run_measured, wjcrawl_crawl, work_dir
+from bench._shared import ReplicaProcess, ratio, run_measured, wjcrawl_crawl, work_dir
+from bench.bench_crawl import ROUNDS, warm_paths
 
 ARTICLES = 5_000
 LOOPBACK = re.compile(rb"http://127\.0\.0\.1:\d+")
@@ -29,9 +31,22 @@ _CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def _server_cpu_s(pid: int) -> float:
-    """The postmaster's CPU plus that of its reaped children (backends that have disconnected)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(fields[k]) for k in (11, 12, 13, 14)) / _CLK_TCK
+    """CPU seconds of the whole PostgreSQL server so far: the postmaster, the children it has reaped
+    (backends that disconnected) and the children still running (checkpointer, WAL writer, ...)."""
+
+    def stat(p: Path) -> list[str]:
+        return p.read_text().rsplit(")", 1)[1].split()
+
+    fields = stat(Path(f"/proc/{pid}/stat"))
+    total = sum(int(fields[k]) for k in (11, 12, 13, 14))
+    for path in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            child = stat(path)
+        except OSError:  # gone meanwhile
+            continue
+        if int(child[1]) == pid:  # field 4, ppid
+            total += int(child[11]) + int(child[12])
+    return total / _CLK_TCK
 
 
 def _export(database_url: str, out: Path) -> tuple[int, float]:
@@ -50,8 +65,9 @@ def _records(path: Path) -> list[dict[str, Any]]:
 
 
 def _differences(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> str:
-    """Which records differ and in which fields. The cross-listed article's ``url``/``channel`` may:
-    it is the URL stored first, and which of its two listings is fetched first depends on timing."""
+    """Which records differ and in which fields, all reported. One difference is expected: the
+    cross-listed article's ``url``/``channel`` is the URL stored first, and which of its two listings
+    is fetched first depends on timing (README, "The export")."""
     if len(a) != len(b):
         return f"{len(a)} vs {len(b)} records"
     found = []
@@ -73,13 +89,19 @@ def run() -> dict[str, Any]:
     server = PostgresServer(bindir, root, durable=True).start()
     try:
         pid = int((server.data / "postmaster.pid").read_text().split()[0])
-        url = server.new_database()
+        # Same replica, warmed the same way, alternated rounds, the best (least CPU) of each kept.
+        lites, pgs = [], []
         with ReplicaProcess(ARTICLES) as replica:
-            lite = crawled(ARTICLES, replica)  # reused from bench_crawl when it ran first
-            cpu0 = _server_cpu_s(pid)
-            pg = wjcrawl_crawl(ARTICLES, replica, database_url=url)
-            time.sleep(0.5)  # let the postmaster reap the crawl's backends
-            pg_server_cpu = _server_cpu_s(pid) - cpu0
+            replica.capacity(paths=warm_paths(ARTICLES))
+            for _ in range(ROUNDS):
+                lites.append(wjcrawl_crawl(ARTICLES, replica))
+                url = server.new_database()
+                cpu0 = _server_cpu_s(pid)
+                pg = wjcrawl_crawl(ARTICLES, replica, database_url=url)
+                time.sleep(0.5)  # let the postmaster reap the crawl's backends
+                pgs.append((pg, url, _server_cpu_s(pid) - cpu0))
+        lite = min(lites, key=lambda c: c.run.cpu_s)
+        pg, url, pg_server_cpu = min(pgs, key=lambda p: p[0].run.cpu_s)
         lite_out, pg_out = work_dir() / "sqlite.jsonl", work_dir() / "pg.jsonl"
         lite_n, lite_s = _export(f"sqlite:///{lite.db}", lite_out)
         pg_n, pg_s = _export(url, pg_out)
