@@ -46,9 +46,10 @@ def parse_modes(text: str) -> list[str]:
 
 def article_targets(site: Site, modes: list[str]) -> dict[str, str]:
     """Path → fault for the article faults: the newest articles, skipping the replica's own specials."""
-    candidates = [i for i in range(site.total - 1, -1, -1) if site.article(i).special is None]
     wanted = [m for m in ARTICLE_FAULTS if m in modes]
-    return {site.article(i).path(): mode for i, mode in zip(candidates, wanted, strict=False)}
+    # A generator: only as many articles are built as there are faults (none without --faults).
+    candidates = (i for i in range(site.total - 1, -1, -1) if site.article(i).special is None)
+    return {site.article(i).path(): mode for mode, i in zip(wanted, candidates, strict=False)}
 
 
 def garbage(path: str) -> bytes:
