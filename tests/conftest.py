@@ -84,6 +84,12 @@ def start_crawl(
     )
 
 
+def scrapy_crawl_argv(base_url: str, database_url: str, *settings_and_args: str) -> list[str]:
+    """``scrapy crawl news`` of ``base_url`` into ``database_url``: Scrapy's own command, no wjcrawl CLI."""
+    argv = [sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"base_url={base_url}"]
+    return [*argv, "-s", f"WJCRAWL_DATABASE_URL={database_url}", *settings_and_args]
+
+
 # --- PostgreSQL: a real server, started by the tests on loopback -----------------------------------
 
 

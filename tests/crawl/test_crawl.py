@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from tests.conftest import ROOT, run_cli, start_crawl
+from tests.conftest import ROOT, run_cli, scrapy_crawl_argv, start_crawl
 from wjcrawl.records import ARTICLE_FIELDS
 from wjcrawl.replica import Replica, Site
 from wjcrawl.store import ArticleStore
@@ -150,21 +149,7 @@ def test_scrapy_crawl_feed_gives_the_same_records_as_export(crawled, tmp_path: P
     replica, _db, records, _ = crawled
     feed_db, feed = tmp_path / "feed.db", tmp_path / "feed.jsonl"
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "news",
-            "-a",
-            f"base_url={replica.base_url}",
-            "-s",
-            f"WJCRAWL_DATABASE_URL=sqlite:///{feed_db}",
-            "-s",
-            "LOG_LEVEL=WARNING",
-            "-O",
-            str(feed),
-        ],
+        scrapy_crawl_argv(replica.base_url, f"sqlite:///{feed_db}", "-s", "LOG_LEVEL=WARNING", "-O", str(feed)),
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, scrapy_crawl_argv
 from tests.crawl.test_crawl import assert_matches_truth
 from wjcrawl.records import ARTICLE_FIELDS
 from wjcrawl.replica import Replica, Site
@@ -54,23 +53,16 @@ def test_two_crawlers_writing_one_postgres_database_at_once(postgres, tmp_path: 
     assert run_cli("db", "upgrade", "--db", db).returncode == 0
     with Replica(Site(articles=200, page_size=10)) as replica:
         manual = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "scrapy",
-                "crawl",
-                "news",
-                "-a",
-                f"base_url={replica.base_url}",
+            scrapy_crawl_argv(
+                replica.base_url,
+                db,
                 "-a",
                 "channel=jinriyaowen,zhenquxinwen",
-                "-s",
-                f"WJCRAWL_DATABASE_URL={db}",
                 "-s",
                 "WJCRAWL_BATCH_SIZE=3",
                 "-s",
                 "LOG_LEVEL=ERROR",
-            ],
+            ),
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
