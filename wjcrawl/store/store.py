@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, String, create_engine, delete, event, func, select, type_coerce, update
+from sqlalchemy import Engine, Select, String, create_engine, delete, event, func, select, type_coerce, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
@@ -113,6 +113,18 @@ def _timestamp(value: str | dt.datetime | None) -> str | None:
     """A timestamp column as the driver returned it (SQLite: text in SQLAlchemy's format, always UTC;
     PostgreSQL: an aware datetime) in the export's ISO 8601 +08:00 form."""
     return iso8601(dt.datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
+def _only_articles(query: Select[Any], since: str | None, until: str | None, channel: str | None) -> Select[Any]:
+    """``query`` (over the articles table) narrowed to articles published in [since, until], of ``channel``."""
+    articles = ArticleRow.__table__
+    if since:
+        query = query.where(articles.c.published_date >= since)
+    if until:
+        query = query.where(articles.c.published_date <= until)
+    if channel:
+        query = query.where(articles.c.channel == channel)
+    return query
 
 
 def _raw_page(row: Any) -> RawPage:
@@ -441,12 +453,7 @@ class ArticleStore:
         raw = [type_coerce(table.c[k], String) if k in JSON_FIELDS else table.c[k] for k in ARTICLE_FIELDS]
         extra = (type_coerce(table.c.first_seen_at, String), type_coerce(table.c.last_seen_at, String))
         query = select(*raw, *extra, table.c.revision).order_by(table.c.published_date, table.c.id_number)
-        if since:
-            query = query.where(table.c.published_date >= since)
-        if until:
-            query = query.where(table.c.published_date <= until)
-        if channel:
-            query = query.where(table.c.channel == channel)
+        query = _only_articles(query, since, until, channel)
         n, url_at, id_at = len(ARTICLE_FIELDS), ARTICLE_FIELDS.index("url"), ARTICLE_FIELDS.index("article_id")
         json_at = [(k, ARTICLE_FIELDS.index(k)) for k in JSON_FIELDS]
         # JSON columns come back as text from SQLite (decoded here) and already decoded from
@@ -485,12 +492,7 @@ class ArticleStore:
             query = query.join(urls, urls.c.url == pages.c.url).join(
                 articles, articles.c.article_id == urls.c.article_id
             )
-            if since:
-                query = query.where(articles.c.published_date >= since)
-            if until:
-                query = query.where(articles.c.published_date <= until)
-            if channel:
-                query = query.where(articles.c.channel == channel)
+            query = _only_articles(query, since, until, channel)
         with self.engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=200).execute(query)
             for row in result.mappings():
