@@ -12,9 +12,7 @@ import datetime as dt
 import gc
 import gzip
 import json
-import os
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -25,6 +23,7 @@ import orjson
 
 from wjcrawl import __version__
 from wjcrawl.errors import CrawlLocked, ParseError, StoreError, UsageError, WjcrawlError
+from wjcrawl.files import write_atomically
 from wjcrawl.replica.faults import FAULT_MODES
 
 EXIT_OK, EXIT_RUNTIME, EXIT_USAGE = 0, 1, 2
@@ -47,12 +46,17 @@ def project_settings(**overrides: Any) -> Any:
     return settings
 
 
-def _database_url(arg: str | None) -> str:
-    """``--db``, else WJCRAWL_DATABASE_URL as wjcrawl.settings reads it -- without importing Scrapy
-    (a third of a second), which commands that only open the store (export, stats...) never need."""
+def _settings() -> Any:
+    """wjcrawl.settings as a module -- without Scrapy's settings machinery (a third of a second to
+    import), which commands that only open the store (export, stats...) never need."""
     from wjcrawl import settings
 
-    return arg or settings.WJCRAWL_DATABASE_URL
+    return settings
+
+
+def _database_url(arg: str | None) -> str:
+    """``--db``, else WJCRAWL_DATABASE_URL as wjcrawl.settings reads it."""
+    return arg or _settings().WJCRAWL_DATABASE_URL
 
 
 def _date(value: str) -> str:
@@ -329,30 +333,17 @@ def cmd_export(args: argparse.Namespace) -> int:
             if args.gzip:
                 stream.close()
 
-        _write_atomically(Path(args.output), write)
+        write_atomically(Path(args.output), write)
     store.close()
     print(f"wjcrawl export: articles={count} output={args.output}", file=sys.stderr)
     return EXIT_OK
-
-
-def _write_atomically(target: Path, write: Any) -> None:
-    """Write next to the target and rename: a killed export never leaves a truncated file behind."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            write(raw)
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
 
 
 def _export_warc(store: Any, args: argparse.Namespace) -> int:
     from wjcrawl.export import write_warc
 
     pages = store.iter_pages(since=args.since, until=args.until, channel=args.channel)
-    options = {"software": f"wjcrawl/{__version__}", "user_agent": project_settings().get("USER_AGENT")}
+    options = {"software": f"wjcrawl/{__version__}", "user_agent": _settings().USER_AGENT}
     if args.output == "-":
         return write_warc(pages, sys.stdout.buffer, **options)
     target, count = Path(args.output), 0
@@ -361,7 +352,7 @@ def _export_warc(store: Any, args: argparse.Namespace) -> int:
         nonlocal count
         count = write_warc(pages, raw, filename=target.name, **options)
 
-    _write_atomically(target, write)
+    write_atomically(target, write)
     return count
 
 

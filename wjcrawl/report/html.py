@@ -12,9 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
-import os
 import re
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +21,9 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from wjcrawl.store import ArticleStore
+from wjcrawl.files import write_atomically
+from wjcrawl.store import ArticleStore, iso8601
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 DPI = 110
 COLORS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
 MISSING_COLOR = "#d62728"
@@ -76,8 +74,8 @@ def collect(store: ArticleStore, gap_limit: int = 1000) -> ReportData:
         gap_limit=gap_limit,
         failures=store.failures(),
         runs=store.runs(),
-        database=_hide_password(store.database_url),
-        generated_at=dt.datetime.now(SHANGHAI).isoformat(timespec="seconds"),
+        database=store.engine.url.render_as_string(hide_password=True),
+        generated_at=iso8601(dt.datetime.now(dt.UTC)) or "",
     )
     totals = data.channel_totals
     data.channels = sorted(totals, key=lambda c: (-totals[c], c))
@@ -99,15 +97,12 @@ def render_report(store: ArticleStore, outdir: Path) -> Path:
     for name, figure in plots.items():
         figure.savefig(outdir / name, dpi=DPI, facecolor="white")
     index = outdir / "index.html"
-    _write_atomically(index, render_html(data).encode("utf-8"))
+    html_bytes = render_html(data).encode("utf-8")
+    write_atomically(index, lambda out: out.write(html_bytes))
     return index
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-
-def _hide_password(url: str) -> str:
-    return re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", url)
 
 
 def _month_axis(months: set[str]) -> list[str]:
@@ -148,18 +143,6 @@ def _seconds(run: dict[str, Any]) -> float | None:
     started = dt.datetime.fromisoformat(run["started_at"])
     finished = dt.datetime.fromisoformat(run["finished_at"])
     return max(0.0, (finished - started).total_seconds())
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-        os.chmod(tmp, 0o644)  # like the PNGs beside it (mkstemp makes 0600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _message(message: str) -> Figure:

@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from wjcrawl.parsing import article_id_from_url, date_from_url
-from wjcrawl.store import CrawlState
-
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+from wjcrawl.store import SHANGHAI, CrawlState
 
 
 @dataclass

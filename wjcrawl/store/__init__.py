@@ -1,5 +1,5 @@
 """Storage behind one small module: models, the session factory, batched upserts, crawl state."""
 
-from wjcrawl.store.store import ArticleStore, BatchResult, CrawlState, iso8601
+from wjcrawl.store.store import SHANGHAI, ArticleStore, BatchResult, CrawlState, iso8601
 
-__all__ = ["ArticleStore", "BatchResult", "CrawlState", "iso8601"]
+__all__ = ["SHANGHAI", "ArticleStore", "BatchResult", "CrawlState", "iso8601"]

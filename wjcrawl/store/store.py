@@ -40,7 +40,7 @@ from wjcrawl.store.models import (
 )
 
 logger = logging.getLogger(__name__)
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))  # the site's time zone (no DST): exports, "today"
 EXPORT_CHUNK = 1000
 JSON_FIELDS = ("breadcrumb", "authors", "keywords", "images")  # the record's JSON columns
 RETRYABLE = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
