@@ -190,7 +190,7 @@ def _sqlite_begin_immediate(conn: Any) -> None:
 class ArticleStore:
     """The archive: articles, their URLs and revisions, raw pages, failures and crawl runs."""
 
-    def __init__(self, database_url: str, create: bool = True, check_schema: bool = True) -> None:
+    def __init__(self, database_url: str, create: bool = True) -> None:
         """Open the archive; ``create`` makes the schema on an empty database (through the migrations)."""
         self.database_url = database_url
         self.engine = open_engine(database_url)  # reads: exports and reports stream from here
@@ -199,8 +199,7 @@ class ArticleStore:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(self._writer, expire_on_commit=False)
         try:
-            if check_schema:
-                schema.ensure(self.engine, create=create)
+            schema.ensure(self.engine, create=create)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot open database {self.engine.url.render_as_string()}: {_first_line(exc)}") from None
 
@@ -302,14 +301,6 @@ class ArticleStore:
         with self.session() as s:
             return set(s.scalars(select(ArticleUrlRow.channel).distinct()))
 
-    def known_article_ids(self) -> set[str]:
-        with self.session() as s:
-            return set(s.scalars(select(ArticleRow.article_id)))
-
-    def known_urls(self) -> set[str]:
-        with self.session() as s:
-            return set(s.scalars(select(ArticleUrlRow.url)))
-
     def start_run(self, base_url: str) -> int:
         with self.session() as s:
             run = CrawlRunRow(started_at=dt.datetime.now(dt.UTC), status="running", base_url=base_url, stats={})
@@ -359,13 +350,14 @@ class ArticleStore:
                 for u in item.urls
             ]
             result.aliases += sum(1 for item in articles if item.alias)
-            latest = {item.article_id: item for item in articles if not item.alias}  # sorted below: no deadlocks
+            # One record per article id, in id order (rows locked in one order: no deadlocks).
+            latest = {item.article_id: item.record() for item in articles if not item.alias}
             if latest:
                 # INSERT ... ON CONFLICT DO NOTHING RETURNING: what comes back was really new, even with a
                 # second crawler writing the same database; the rest is updated under a row lock.
                 rows = [
-                    item.record() | {"id_number": int(aid), "first_seen_at": now, "last_seen_at": now, "revision": 1}
-                    for aid, item in sorted(latest.items())
+                    record | {"id_number": int(aid), "first_seen_at": now, "last_seen_at": now, "revision": 1}
+                    for aid, record in sorted(latest.items())
                 ]
                 table = ArticleRow.__table__
                 stmt = self._insert(table).on_conflict_do_nothing(index_elements=["article_id"])
@@ -375,7 +367,7 @@ class ArticleStore:
                 if others:
                     query = select(ArticleRow).where(ArticleRow.article_id.in_(others)).with_for_update()
                     for row in s.scalars(query.order_by(ArticleRow.article_id)):
-                        if self._refresh(s, row, latest[row.article_id].record(), now):
+                        if self._refresh(s, row, latest[row.article_id], now):
                             result.updated += 1
                         else:
                             result.unchanged += 1
