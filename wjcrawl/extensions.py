@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
+
+if TYPE_CHECKING:
+    from wjcrawl.store import ArticleStore
 
 
 class _Periodic:
@@ -69,6 +72,7 @@ class LockHeartbeat(_Periodic):
         self.token = token
         self.database_url = database_url
         self.interval = interval
+        self.store: ArticleStore | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Any:
@@ -84,14 +88,20 @@ class LockHeartbeat(_Periodic):
         ext.connect(crawler)
         return ext
 
-    def tick(self) -> None:
+    def spider_opened(self, spider: Spider) -> None:
         from wjcrawl.store import ArticleStore
 
-        store = ArticleStore(self.database_url)
-        try:
-            store.heartbeat(self.token)
-        finally:
-            store.close()
+        self.store = ArticleStore(self.database_url)  # opened once: a beat is then one UPDATE
+        super().spider_opened(spider)
+
+    def spider_closed(self, spider: Spider) -> None:
+        super().spider_closed(spider)
+        if self.store is not None:
+            self.store.close()
+
+    def tick(self) -> None:
+        if self.store is not None:
+            self.store.heartbeat(self.token)
 
 
 class LayoutWatch:
