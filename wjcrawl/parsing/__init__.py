@@ -11,6 +11,7 @@ from wjcrawl.parsing.urls import (
     channel_from_url,
     date_from_url,
     is_article_url,
+    resolve_link,
 )
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "parse_date",
     "parse_listing",
     "parse_response",
+    "resolve_link",
     "strip_pinyin",
     "to_simplified",
 ]

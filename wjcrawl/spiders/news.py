@@ -28,13 +28,13 @@ from wjcrawl.parsing import (
     is_article_url,
     parse_listing,
     parse_response,
+    resolve_link,
 )
 from wjcrawl.records import ArticleItem, FailedPage, RawPage, SeenUrl
 from wjcrawl.spiders.policy import FetchPolicy
 from wjcrawl.store import ArticleStore
 
 REDIRECTS = [301, 302, 303, 307, 308]
-MAX_REDIRECTS = 5
 # Articles before listing pages: a listing page is fetched when the articles it linked are done, so
 # the scheduler holds about one page of article requests per channel, not the whole site's
 # (Scrapy's queue is LIFO: without this a full crawl runs ahead through the listings and keeps
@@ -244,15 +244,16 @@ class NewsSpider(scrapy.Spider):
 
     def _redirected(self, response: Response) -> Iterator[FailedPage | scrapy.Request]:
         location = response.headers.get(b"Location", b"").decode("latin-1")
-        target = urljoin(response.url, location) if location else ""
+        target = resolve_link(response.url, location) or ""
         first, hops = response.meta.get("first_url", response.url), response.meta.get("hops", 0) + 1
-        if target and self.policy.on_site(target) and hops <= MAX_REDIRECTS:
+        max_hops = self.settings.getint("REDIRECT_MAX_TIMES")  # the limit Scrapy applies to listings
+        if target and self.policy.on_site(target) and hops <= max_hops:
             request = self._article_request(target, hops, first)
             yield request.replace(dont_filter=True)  # a redirect may come back to a URL already seen
             return
         reason = f"redirect: off the site to {target}" if target else "redirect: without a Location"
-        if hops > MAX_REDIRECTS:
-            reason = f"redirect: more than {MAX_REDIRECTS} redirects"
+        if hops > max_hops:
+            reason = f"redirect: more than {max_hops} redirects"
         self.crawler.stats.inc_value("wjcrawl/failed")
         self.crawler.stats.inc_value("wjcrawl/failed/redirect")
         self.logger.warning("failed %s: %s", first, reason)
