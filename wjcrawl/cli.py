@@ -476,23 +476,23 @@ def cmd_reparse(args: argparse.Namespace) -> int:
             print(f"wjcrawl reparse: {page.url}: {exc}", file=sys.stderr)
             return None
 
+    def add(item: ArticleItem) -> None:
+        batch.append(item)
+        if len(batch) >= 200:
+            flush()
+
     for article_id, page in store.iter_article_pages():
         item = parsed(page)
         if item is not None and item.article_id == article_id:
-            batch.append(item)
-            if len(batch) >= 200:
-                flush()
+            add(item)
     flush()
     # Pages that failed extraction when fetched (a layout change): the current parser may read them now.
     recovered = 0
     for page in store.iter_failed_pages():
         item = parsed(page)
         if item is not None:
-            batch.append(item)
-            if len(batch) >= 200:
-                recovered += len(batch)
-                flush()
-    recovered += len(batch)
+            recovered += 1
+            add(item)
     flush()
     store.close()
     print(f"wjcrawl reparse: updated={total.updated} unchanged={total.unchanged} recovered={recovered} failed={failed}")
@@ -529,11 +529,11 @@ def cmd_replica(args: argparse.Namespace) -> int:
             new_per_day=args.new_per_day,
             corrections=args.corrections,
         )
-        parse_modes(args.faults)
+        faults = parse_modes(args.faults)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     try:
-        replica = Replica(site, host=args.host, port=args.port, log_file=args.log, faults=parse_modes(args.faults))
+        replica = Replica(site, host=args.host, port=args.port, log_file=args.log, faults=faults)
     except OSError as exc:
         raise WjcrawlError(f"cannot serve on {args.host}:{args.port}: {exc.strerror}") from None
     if args.truth:
