@@ -226,11 +226,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "ua": self.headers.get("User-Agent", ""),
             }
         )
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self._send(status, ctype, body)
 
     def _fault(self, replica: Replica, fault: str) -> bool:
         """Serve a fault that is not a plain page; False when the page itself is to be altered."""
