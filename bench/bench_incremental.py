@@ -15,15 +15,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench._shared import crawl_argv
+from bench._shared import crawl_argv, crawl_env
 from wjcrawl.replica import CHANNELS, Replica, Site
 
 ARTICLES = int(os.environ.get("BENCH_INCREMENTAL_ARTICLES", "20000"))
-ENV = {k: v for k, v in os.environ.items() if not k.startswith("WJCRAWL_")} | {
-    "WJCRAWL_CONCURRENCY": "8",
-    "WJCRAWL_PROGRESS_INTERVAL": "0",
-    "WJCRAWL_LOG_LEVEL": "ERROR",
-}
 
 
 def _crawl(site: Site, port: int, db: Path, *extra: str) -> tuple[int, float]:
@@ -31,7 +26,7 @@ def _crawl(site: Site, port: int, db: Path, *extra: str) -> tuple[int, float]:
         started = time.perf_counter()
         subprocess.run(
             crawl_argv(replica.base_url, f"sqlite:///{db}", *extra),
-            env=ENV,
+            env=crawl_env(),
             check=True,
             stdout=subprocess.DEVNULL,
         )

@@ -18,7 +18,7 @@ class PostgresServer:
     def __init__(self, bindir: Path, root: Path, durable: bool = False) -> None:
         self.bindir, self.root, self.durable = bindir, root, durable
         self.data, self.sockets = root / "data", root / "sockets"
-        self.port = _free_port()
+        self.port = free_port()
         self.user = "postgres" if os.geteuid() == 0 else None  # initdb refuses to run as root
         self._databases = 0
 
@@ -75,7 +75,8 @@ class PostgresServer:
         return f"postgresql+psycopg://wjcrawl@127.0.0.1:{self.port}/{name}"
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on loopback now (for a server the test starts next)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

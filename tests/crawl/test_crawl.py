@@ -20,14 +20,19 @@ SCHEMA = json.loads((ROOT / "docs" / "article.schema.json").read_text(encoding="
 pytestmark = pytest.mark.crawl
 
 
-def crawl(replica: Replica, db: Path, *extra: str, env: dict[str, str] | None = None):
-    result = run_cli("crawl", "--base-url", replica.base_url, "--db", f"sqlite:///{db}", "--quiet", *extra, env=env)
+def database_url(db: Path | str) -> str:
+    """An SQLite file as a database URL; a URL (PostgreSQL) as it is."""
+    return db if isinstance(db, str) else f"sqlite:///{db}"
+
+
+def crawl(replica: Replica, db: Path | str, *extra: str, env: dict[str, str] | None = None):
+    result = run_cli("crawl", "--base-url", replica.base_url, "--db", database_url(db), "--quiet", *extra, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 
 
-def export(db: Path, out: Path, *extra: str) -> list[dict]:
-    result = run_cli("export", "--db", f"sqlite:///{db}", "-o", str(out), *extra)
+def export(db: Path | str, out: Path, *extra: str) -> list[dict]:
+    result = run_cli("export", "--db", database_url(db), "-o", str(out), *extra)
     assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 

@@ -12,7 +12,8 @@ import pytest
 
 from tests.conftest import run_cli, start_crawl
 from tests.crawl.test_crawl import assert_matches_truth, export
-from tests.crawl.test_incremental import free_port, serve, wait_for
+from tests.crawl.test_incremental import serve, wait_for
+from tests.pgserver import free_port
 from wjcrawl.replica import Replica, Site
 from wjcrawl.replica.faults import ARTICLE_FAULTS
 from wjcrawl.store import ArticleStore

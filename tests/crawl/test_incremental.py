@@ -11,16 +11,12 @@ import pytest
 
 from tests.conftest import run_cli, start_crawl
 from tests.crawl.test_crawl import assert_matches_truth, crawl, export
+from tests.pgserver import free_port
 from wjcrawl.replica import CHANNELS, Replica, Site
 from wjcrawl.store import ArticleStore
 
 pytestmark = pytest.mark.crawl
 C = len(CHANNELS)
-
-
-def free_port() -> int:
-    with Replica(Site(articles=1)) as probe:
-        return int(probe.base_url.rsplit(":", 1)[1])
 
 
 def serve(site: Site, port: int) -> Replica:

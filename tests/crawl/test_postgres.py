@@ -8,24 +8,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, run_cli, scrapy_crawl_argv
-from tests.crawl.test_crawl import assert_matches_truth
+from tests.crawl.test_crawl import assert_matches_truth, crawl, export
 from wjcrawl.records import ARTICLE_FIELDS
 from wjcrawl.replica import Replica, Site
 
 pytestmark = pytest.mark.crawl
-
-
-def crawl_into(replica: Replica, database_url: str, *extra: str) -> None:
-    result = run_cli("crawl", "--base-url", replica.base_url, "--db", database_url, "--quiet", *extra)
-    assert result.returncode == 0, result.stderr[-3000:]
-
-
-def export_from(database_url: str, out: Path) -> list[dict]:
-    import json
-
-    result = run_cli("export", "--db", database_url, "-o", str(out))
-    assert result.returncode == 0, result.stderr
-    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
 
 def comparable(records: list[dict]) -> list[dict]:
@@ -35,12 +22,12 @@ def comparable(records: list[dict]) -> list[dict]:
 def test_postgres_export_equals_sqlite_export_for_the_same_crawl(postgres, tmp_path: Path) -> None:
     pg, lite = postgres.new_database(), f"sqlite:///{tmp_path / 'lite.db'}"
     with Replica(Site(articles=40, page_size=5)) as replica:
-        crawl_into(replica, pg)
-        crawl_into(replica, lite)
+        crawl(replica, pg)
+        crawl(replica, lite)
         truth = replica.site.truth(replica.base_url)
-    from_pg = export_from(pg, tmp_path / "pg.jsonl")
+    from_pg = export(pg, tmp_path / "pg.jsonl")
     assert_matches_truth(from_pg, truth)
-    assert comparable(from_pg) == comparable(export_from(lite, tmp_path / "lite.jsonl"))
+    assert comparable(from_pg) == comparable(export(lite, tmp_path / "lite.jsonl"))
     stats = run_cli("stats", "--db", pg)
     assert stats.returncode == 0 and "id gaps" in stats.stdout
     reparse = run_cli("reparse", "--db", pg)
@@ -68,9 +55,9 @@ def test_two_crawlers_writing_one_postgres_database_at_once(postgres, tmp_path: 
             stderr=subprocess.PIPE,
             text=True,
         )
-        crawl_into(replica, db)
+        crawl(replica, db)
         _, err = manual.communicate(timeout=180)
         assert manual.returncode == 0, err[-2000:]
         truth = replica.site.truth(replica.base_url)
-    records = export_from(db, tmp_path / "both.jsonl")
+    records = export(db, tmp_path / "both.jsonl")
     assert_matches_truth(records, truth)  # no duplicate article, and the cross-listed one has both URLs

@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.crawl.test_crawl import assert_matches_truth
+from tests.pgserver import free_port
 from wjcrawl.replica import Replica, Site
 from wjcrawl.store import ArticleStore
 
@@ -59,12 +59,6 @@ def tools() -> None:
         pytest.skip(problem)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _env(home: Path) -> dict[str, str]:
     """The environment without WJCRAWL_* settings and with a private HOME: no ~/.scrapyd.conf,
     ~/.scrapy.cfg or ~/.netrc of whoever runs the tests takes part."""
@@ -87,7 +81,7 @@ class Scrapyd:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
         root.mkdir(parents=True)
